@@ -1,0 +1,145 @@
+//! Command-line interface (see README for examples).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dunscan",
+    version,
+    about = "扫描催收通话与短信中的暴力催收行为 / Find abusive debt-collection practices in Chinese call transcripts and SMS",
+    after_help = "Exit status: 0 nothing found, 1 findings reported, 2 error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files, folders or stdin and report findings.
+    Scan(ScanArgs),
+    /// List or check lexicons.
+    #[command(subcommand)]
+    Lexicon(LexiconCommand),
+    /// Explain a rule: what it catches, examples, legal basis.
+    Explain {
+        /// Rule id, e.g. THR-001.
+        rule: String,
+        #[command(flatten)]
+        lexicons: LexiconArgs,
+    },
+    /// Measure precision and recall on a labelled corpus (CSV with `text` and `labels`).
+    Eval(EvalArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct LexiconArgs {
+    /// Add a lexicon file or folder of *.toml files (repeatable).
+    #[arg(long = "lexicon", value_name = "PATH")]
+    pub lexicon: Vec<PathBuf>,
+    /// Do not load the lexicons built into dunscan.
+    #[arg(long)]
+    pub no_default_lexicons: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LexiconCommand {
+    /// Every term with its category, rule and severity.
+    List {
+        /// Print each distinct term once, nothing else (for `rg -F -f`).
+        #[arg(long)]
+        terms_only: bool,
+        #[command(flatten)]
+        lexicons: LexiconArgs,
+    },
+    /// Validate lexicon files and run every rule's examples; errors as file:line: message.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Auto,
+    Lines,
+    Transcript,
+    Csv,
+    Tsv,
+    Jsonl,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Jsonl,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    Findings,
+    Messages,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speakers {
+    /// What the collector said (role agent or unknown, e.g. SMS).
+    Agent,
+    /// Customers' lines too.
+    All,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Files or folders (recursed); `-` or nothing reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[arg(short = 'i', long, value_enum, default_value = "auto")]
+    pub input_format: InputFormat,
+    /// Column/field with the message text (CSV, TSV, JSON lines).
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub speaker_col: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub time_col: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub call_col: Option<String>,
+    /// auto, utf-8, gb18030 (gbk), big5, utf-16le, utf-16be.
+    #[arg(long, default_value = "auto")]
+    pub encoding: String,
+    /// Output format; table when stdout is a terminal, csv otherwise.
+    #[arg(short = 'f', long, value_enum)]
+    pub format: Option<OutputFormat>,
+    #[arg(long, value_enum, default_value = "findings")]
+    pub report: Report,
+    #[arg(long, value_enum, default_value = "agent")]
+    pub speakers: Speakers,
+    #[command(flatten)]
+    pub lexicons: LexiconArgs,
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Write the report to FILE (CSV files start with a BOM for Excel/WPS).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// No summary and no progress on stderr.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EvalArgs {
+    /// Labelled corpus files (CSV: id, speaker, text, labels).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print every disagreement.
+    #[arg(long)]
+    pub errors: bool,
+    #[command(flatten)]
+    pub lexicons: LexiconArgs,
+}

@@ -1,0 +1,52 @@
+//! `dunscan explain RULE`: what a rule catches, its basis and its examples.
+
+use crate::cli::LexiconArgs;
+use crate::rules::{Rule, RuleKind};
+use std::fmt::Write as _;
+
+pub fn run(id: &str, lexicons: &LexiconArgs) -> Result<u8, String> {
+    let lex = super::load_lexicon(lexicons)?;
+    let rule = lex.rule(id).ok_or_else(|| {
+        let ids: Vec<&str> = lex.rules.iter().map(|r| r.id.as_str()).collect();
+        format!("no rule `{id}`; rules: {}", ids.join(", "))
+    })?;
+    print!("{}", explain(rule));
+    Ok(0)
+}
+
+pub fn explain(r: &Rule) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}  {} / {}  severity {}", r.id, r.category.zh, r.category.id, r.severity);
+    let _ = writeln!(s, "说明 What it catches: {}", r.description);
+    let _ = writeln!(s, "依据 Basis: {}", r.basis);
+    match &r.kind {
+        RuleKind::Terms(t) => {
+            let _ = writeln!(s, "词条 Terms ({}): {}", t.len(), t.join("、"));
+        }
+        RuleKind::Cooccur { groups, max_gap } => {
+            let gap = max_gap.map_or("same clause".to_string(), |g| format!("at most {g} characters apart"));
+            let _ = writeln!(s, "共现 One term from each group, in order, in one clause, {gap}:");
+            for (i, g) in groups.iter().enumerate() {
+                let _ = writeln!(s, "  {}. {}", i + 1, g.join("、"));
+            }
+        }
+    }
+    if !r.exceptions.is_empty() {
+        let _ = writeln!(s, "例外 Exceptions: {}", r.exceptions.join("、"));
+    }
+    let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "否定 Negation drops it: {}; roles: {}",
+        if r.negatable { "yes" } else { "no" },
+        roles.join(", ")
+    );
+    for e in &r.examples {
+        let _ = writeln!(s, "  ✔ {e}");
+    }
+    for e in &r.counter_examples {
+        let _ = writeln!(s, "  ✘ {e}");
+    }
+    let _ = writeln!(s, "定义 Defined at: {}", r.origin);
+    s
+}

@@ -1,0 +1,227 @@
+//! `dunscan scan`: read inputs in order, scan chunks in parallel, write rows in input order.
+
+use crate::cli::{InputFormat, OutputFormat, Report, ScanArgs, Speakers};
+use crate::input::decode::Forced;
+use crate::input::parse::{Parsed, parse_lines};
+use crate::input::units::{ReadOptions, Unit, Units};
+use crate::input::walk::expand;
+use crate::input::{Columns, Format, SourceInfo};
+use crate::matcher::Matcher;
+use crate::report::{OutFormat, ReportKind, Reporter, Stats};
+use rayon::prelude::*;
+use std::io::{IsTerminal, Write};
+
+/// Rejected records and warnings shown one by one on stderr; the rest are only counted.
+const MAX_NOTES: usize = 200;
+
+struct Scanner {
+    matcher: Matcher,
+    reporter: Reporter,
+    all_roles: bool,
+}
+
+/// What one unit produced: report bytes, counts, and lines for stderr.
+#[derive(Default)]
+struct Output {
+    bytes: Vec<u8>,
+    stats: Stats,
+    notes: Vec<String>,
+    /// An input that could not be read at all.
+    failed: bool,
+}
+
+impl Scanner {
+    fn process(&self, unit: &Unit) -> Output {
+        let mut out = Output::default();
+        match unit {
+            Unit::FileStart { encoding, .. } => {
+                out.stats.files_read = 1;
+                out.stats.encodings.insert(encoding, 1);
+            }
+            Unit::FileError { name, message } => {
+                out.stats.file_errors = 1;
+                out.failed = true;
+                out.notes.push(format!("{name}: {message}"));
+            }
+            Unit::FileSkipped { name, reason } => {
+                out.stats.files_skipped.insert(reason, 1);
+                out.notes.push(format!("{name}: skipped: {reason}"));
+            }
+            Unit::Lines { info, first_line, data } => {
+                let parsed = parse_lines(info, *first_line, data);
+                self.scan_parsed(info, &parsed, &mut out);
+            }
+            Unit::Records { info, parsed } => self.scan_parsed(info, parsed, &mut out),
+        }
+        out
+    }
+
+    fn scan_parsed(&self, info: &SourceInfo, parsed: &Parsed, out: &mut Output) {
+        let source: &str = &info.name;
+        let s = &mut out.stats;
+        s.records_read += (parsed.messages.len() + parsed.rejects.len()) as u64;
+        s.scanned += parsed.messages.len() as u64;
+        s.fallback_decoded += parsed.warnings.len() as u64;
+        for r in &parsed.rejects {
+            *s.rejected.entry(r.reason).or_default() += 1;
+            out.notes.push(format!("{source}:{}: rejected ({}): {}", r.record, r.reason.as_str(), r.detail));
+        }
+        for (record, w) in &parsed.warnings {
+            out.notes.push(format!("{source}:{record}: {w}"));
+        }
+        for msg in &parsed.messages {
+            let findings = self.matcher.scan(&msg.text, msg.role(), self.all_roles);
+            if !findings.is_empty() {
+                s.messages_flagged += 1;
+                for f in &findings {
+                    let cat = self.matcher.rule(f).category;
+                    *s.findings.entry((cat.id, cat.zh)).or_default() += 1;
+                }
+            }
+            self.reporter.write(&mut out.bytes, source, msg, &findings, &self.matcher);
+        }
+    }
+}
+
+fn read_options(args: &ScanArgs) -> Result<ReadOptions, String> {
+    let encoding = Forced::parse(&args.encoding).ok_or_else(|| {
+        format!(
+            "unknown encoding `{}` (expected auto, utf-8, gb18030, gbk, big5, utf-16le, utf-16be)",
+            args.encoding
+        )
+    })?;
+    let format = match args.input_format {
+        InputFormat::Auto => None,
+        InputFormat::Lines => Some(Format::Lines),
+        InputFormat::Transcript => Some(Format::Transcript),
+        InputFormat::Csv => Some(Format::Csv),
+        InputFormat::Tsv => Some(Format::Tsv),
+        InputFormat::Jsonl => Some(Format::Jsonl),
+    };
+    Ok(ReadOptions {
+        format,
+        encoding,
+        columns: Columns {
+            text: args.text_col.clone(),
+            id: args.id_col.clone(),
+            speaker: args.speaker_col.clone(),
+            time: args.time_col.clone(),
+            call: args.call_col.clone(),
+        },
+    })
+}
+
+/// Take units until there is enough work for every thread.
+fn next_batch(units: &mut Units, threads: usize) -> Vec<Unit> {
+    let mut batch = Vec::new();
+    let mut bytes = 0usize;
+    let budget = threads * 2 * crate::input::units::CHUNK;
+    for unit in units.by_ref() {
+        bytes += match &unit {
+            Unit::Lines { data, .. } => data.len(),
+            Unit::Records { parsed, .. } => parsed.messages.iter().map(|m| m.text.len()).sum(),
+            _ => 0,
+        };
+        batch.push(unit);
+        if bytes >= budget || batch.len() >= threads * 4 {
+            break;
+        }
+    }
+    batch
+}
+
+pub fn run(args: &ScanArgs) -> Result<u8, String> {
+    let opts = read_options(args)?;
+    let lexicon = super::load_lexicon(&args.lexicons)?;
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = match args.format {
+        Some(OutputFormat::Table) => OutFormat::Table,
+        Some(OutputFormat::Csv) => OutFormat::Csv,
+        Some(OutputFormat::Jsonl) => OutFormat::Jsonl,
+        None if to_terminal => OutFormat::Table,
+        None => OutFormat::Csv,
+    };
+    let scanner = Scanner {
+        matcher: Matcher::new(lexicon),
+        reporter: Reporter {
+            format,
+            kind: match args.report {
+                Report::Findings => ReportKind::Findings,
+                Report::Messages => ReportKind::Messages,
+            },
+            color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+            bom: args.output.is_some(),
+        },
+        all_roles: args.speakers == Speakers::All,
+    };
+
+    let mut sink: Box<dyn Write + Send> = match &args.output {
+        Some(p) => Box::new(
+            std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout()),
+    };
+    let mut sink = std::io::BufWriter::with_capacity(1 << 16, &mut sink);
+    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
+    sink.write_all(&scanner.reporter.header()).map_err(write_err)?;
+
+    let (inputs, walk_errors) = expand(&args.paths);
+    let mut stats = Stats::default();
+    let mut inputs_failed = 0usize;
+    let mut notes_shown = 0usize;
+    let mut notes_hidden = 0usize;
+    for e in &walk_errors {
+        eprintln!("dunscan: {}: {}", e.path, e.message);
+        stats.file_errors += 1;
+        inputs_failed += 1;
+    }
+    let total_inputs = inputs.len() + walk_errors.len();
+    let mut units = Units::new(inputs, opts);
+
+    let result: Result<(), String> = pool.install(|| {
+        let mut pending = next_batch(&mut units, threads);
+        while !pending.is_empty() {
+            let (next, outputs) = rayon::join(
+                || next_batch(&mut units, threads),
+                || pending.par_iter().map(|u| scanner.process(u)).collect::<Vec<Output>>(),
+            );
+            for out in outputs {
+                sink.write_all(&out.bytes).map_err(write_err)?;
+                for n in out.notes {
+                    if notes_shown < MAX_NOTES {
+                        eprintln!("dunscan: {n}");
+                        notes_shown += 1;
+                    } else {
+                        notes_hidden += 1;
+                    }
+                }
+                if out.failed {
+                    inputs_failed += 1;
+                }
+                stats.merge(out.stats);
+            }
+            pending = next;
+        }
+        Ok(())
+    });
+    result?;
+    sink.flush().map_err(write_err)?;
+    drop(sink);
+
+    if notes_hidden > 0 {
+        eprintln!("dunscan: … {notes_hidden} more rejected records or warnings not shown");
+    }
+    if !args.quiet {
+        eprint!("{}", stats.render());
+    }
+    if total_inputs > 0 && inputs_failed == total_inputs {
+        return Err("no input could be read".into());
+    }
+    Ok(if stats.findings_total() > 0 { 1 } else { 0 })
+}

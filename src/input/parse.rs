@@ -1,0 +1,252 @@
+//! Turning decoded lines into messages: plain lines, transcript turns and JSON lines.
+
+use super::decode::{Decoded, decode_record};
+use super::{
+    CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES, SourceInfo,
+    TEXT_NAMES, TIME_NAMES,
+};
+
+/// Messages, rejected records and warnings from one chunk of a file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub messages: Vec<Message>,
+    pub rejects: Vec<Reject>,
+    /// Records that were scanned but deserve a note (e.g. decoded in another encoding).
+    pub warnings: Vec<(u64, String)>,
+}
+
+/// Split a transcript turn into (time, speaker, text).
+/// Accepts `[00:01:02] 坐席：text`, `00:01:02 坐席: text`, `坐席：text`.
+pub fn split_turn(line: &str) -> (Option<&str>, Option<&str>, &str) {
+    let mut rest = line.trim_start();
+    let mut time = None;
+    if let Some(inner) = rest.strip_prefix('[').or_else(|| rest.strip_prefix('【')) {
+        if let Some(close) = inner.find([']', '】']) {
+            let t = &inner[..close];
+            if !t.is_empty() && t.len() <= 40 && t.chars().any(|c| c.is_ascii_digit()) {
+                time = Some(t.trim());
+                let width = inner[close..].chars().next().map_or(1, char::len_utf8);
+                rest = inner[close + width..].trim_start();
+            }
+        }
+    } else {
+        let stamp_len = rest
+            .char_indices()
+            .take_while(|&(_, c)| c.is_ascii_digit() || matches!(c, ':' | '-' | '/' | '.' | ' ' | 'T'))
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let stamp = rest[..stamp_len].trim_end();
+        if stamp.len() >= 5 && stamp.contains(':') && stamp.starts_with(|c: char| c.is_ascii_digit()) && stamp.len() < stamp_len {
+            time = Some(stamp);
+            rest = rest[stamp_len..].trim_start();
+        }
+    }
+    if let Some((idx, colon)) = rest.char_indices().take(14).find(|&(_, c)| c == '：' || c == ':') {
+        let label = rest[..idx].trim();
+        let plausible = !label.is_empty()
+            && label.chars().count() <= 12
+            && !label.chars().all(|c| c.is_ascii_digit())
+            && !label.contains(|c: char| "，。,.!?！？；;“”\"'".contains(c));
+        if plausible {
+            return (time, Some(label), rest[idx + colon.len_utf8()..].trim());
+        }
+    }
+    (time, None, rest.trim())
+}
+
+/// Does this sample of lines look like a transcript (most lines start with a known speaker)?
+pub fn looks_like_transcript<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
+    let (mut total, mut turns) = (0, 0);
+    for line in lines.filter(|l| !l.trim().is_empty()).take(50) {
+        total += 1;
+        if let (_, Some(label), _) = split_turn(line) {
+            if Role::of_label(label) != Role::Unknown {
+                turns += 1;
+            }
+        }
+    }
+    total > 0 && turns * 2 >= total
+}
+
+/// Find a field by explicit name, else by the common names; case-insensitive, trimmed.
+pub fn find_field<'a, I: IntoIterator<Item = &'a str> + Clone>(
+    names: I,
+    wanted: Option<&str>,
+    common: &[&str],
+) -> Option<usize> {
+    let norm = |s: &str| s.trim().trim_start_matches('\u{FEFF}').to_lowercase();
+    match wanted {
+        Some(w) => {
+            let w = norm(w);
+            names.into_iter().position(|n| norm(n) == w)
+        }
+        None => common
+            .iter()
+            .find_map(|c| names.clone().into_iter().position(|n| norm(n) == *c)),
+    }
+}
+
+fn json_field(obj: &serde_json::Map<String, serde_json::Value>, wanted: Option<&str>, common: &[&str]) -> Option<String> {
+    let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
+    let i = find_field(keys.iter().copied(), wanted, common)?;
+    match &obj[keys[i]] {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn parse_json_line(line: &str, record: u64, columns: &Columns) -> Result<Message, Reject> {
+    let reject = |reason, detail: String| Reject { record, reason, detail };
+    let value: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| reject(RejectReason::InvalidJson, format!("invalid JSON: {e}")))?;
+    let serde_json::Value::Object(obj) = value else {
+        return Err(reject(RejectReason::InvalidJson, "JSON value is not an object".into()));
+    };
+    let Some(text) = json_field(&obj, columns.text.as_deref(), TEXT_NAMES) else {
+        let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
+        let wanted = columns.text.as_deref().unwrap_or("text/content/内容…");
+        return Err(reject(
+            RejectReason::MissingText,
+            format!("no text field `{wanted}` (fields: {})", keys.join(", ")),
+        ));
+    };
+    let speaker = json_field(&obj, columns.speaker.as_deref(), SPEAKER_NAMES);
+    Ok(Message {
+        record,
+        id: json_field(&obj, columns.id.as_deref(), ID_NAMES),
+        call: json_field(&obj, columns.call.as_deref(), CALL_NAMES),
+        role: speaker.as_deref().map(Role::of_label),
+        speaker,
+        time: json_field(&obj, columns.time.as_deref(), TIME_NAMES),
+        text,
+    })
+}
+
+/// Parse a chunk of complete lines starting at line `first_line` (1-based).
+pub fn parse_lines(info: &SourceInfo, first_line: u64, data: &[u8]) -> Parsed {
+    let mut out = Parsed::default();
+    let mut line_no = first_line;
+    let mut rest = data;
+    while !rest.is_empty() {
+        let (raw, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let record = line_no;
+        line_no += 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let line = match decode_record(raw, info.encoding) {
+            Decoded::Ok(s) => s,
+            Decoded::Fallback(s, enc) => {
+                out.warnings.push((record, format!("decoded as {enc}, not as the file's encoding")));
+                s
+            }
+            Decoded::Invalid(detail) => {
+                out.rejects.push(Reject {
+                    record,
+                    reason: RejectReason::InvalidEncoding,
+                    detail,
+                });
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match info.format {
+            Format::Jsonl => match parse_json_line(&line, record, &info.columns) {
+                Ok(m) => out.messages.push(m),
+                Err(r) => out.rejects.push(r),
+            },
+            Format::Transcript => {
+                let (time, speaker, text) = split_turn(&line);
+                out.messages.push(Message {
+                    record,
+                    role: speaker.map(Role::of_label),
+                    speaker: speaker.map(str::to_string),
+                    time: time.map(str::to_string),
+                    text: text.to_string(),
+                    ..Message::default()
+                });
+            }
+            _ => out.messages.push(Message {
+                record,
+                text: line.into_owned(),
+                ..Message::default()
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::decode::TextEncoding;
+    use super::*;
+    use std::sync::Arc;
+
+    fn info(format: Format) -> SourceInfo {
+        SourceInfo {
+            name: Arc::from("t"),
+            format,
+            encoding: TextEncoding::Utf8,
+            columns: Columns::default(),
+        }
+    }
+
+    #[test]
+    fn transcript_turns_in_both_styles() {
+        assert_eq!(split_turn("[00:01:02] 坐席：你好"), (Some("00:01:02"), Some("坐席"), "你好"));
+        assert_eq!(split_turn("客户: 我没钱"), (None, Some("客户"), "我没钱"));
+        assert_eq!(split_turn("00:01:02 坐席：在吗"), (Some("00:01:02"), Some("坐席"), "在吗"));
+        assert_eq!(split_turn("今天下雨了，我说：好"), (None, None, "今天下雨了，我说：好"));
+        assert_eq!(split_turn("no speaker here"), (None, None, "no speaker here"));
+    }
+
+    #[test]
+    fn sniffs_transcripts() {
+        assert!(looks_like_transcript(["坐席：你好", "客户：嗯", "", "坐席：还钱"].into_iter()));
+        assert!(!looks_like_transcript(["【某某金融】您的账单已逾期", "今天天气不错"].into_iter()));
+    }
+
+    #[test]
+    fn lines_keep_numbers_and_skip_blanks() {
+        let p = parse_lines(&info(Format::Transcript), 10, "坐席：一\r\n\n客户：二\n张三：三".as_bytes());
+        let got: Vec<(u64, Option<Role>, &str)> = p.messages.iter().map(|m| (m.record, m.role, m.text.as_str())).collect();
+        assert_eq!(got, vec![
+            (10, Some(Role::Agent), "一"),
+            (12, Some(Role::Customer), "二"),
+            (13, Some(Role::Unknown), "三"),
+        ]);
+    }
+
+    #[test]
+    fn json_lines_and_their_errors() {
+        let data = "{\"id\":7,\"role\":\"坐席\",\"content\":\"你好\"}\n{bad\n{\"x\":1}\n[1]\n";
+        let p = parse_lines(&info(Format::Jsonl), 1, data.as_bytes());
+        assert_eq!(p.messages.len(), 1);
+        assert_eq!(p.messages[0].id.as_deref(), Some("7"));
+        assert_eq!(p.messages[0].role, Some(Role::Agent));
+        let reasons: Vec<(u64, RejectReason)> = p.rejects.iter().map(|r| (r.record, r.reason)).collect();
+        assert_eq!(reasons, vec![
+            (2, RejectReason::InvalidJson),
+            (3, RejectReason::MissingText),
+            (4, RejectReason::InvalidJson),
+        ]);
+        assert!(p.rejects[1].detail.contains("fields: x"), "{}", p.rejects[1].detail);
+    }
+
+    #[test]
+    fn invalid_bytes_are_rejected_not_replaced() {
+        let p = parse_lines(&info(Format::Lines), 1, b"ok\n\xFF\xFE\xFDbad\n");
+        assert_eq!(p.messages.len(), 1);
+        assert_eq!(p.rejects.len(), 1);
+        assert_eq!(p.rejects[0].record, 2);
+        assert_eq!(p.rejects[0].reason, RejectReason::InvalidEncoding);
+    }
+}

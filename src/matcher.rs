@@ -1,0 +1,467 @@
+//! Finding rule hits in a message.
+//!
+//! 1. normalise the text (keeping the offset map);
+//! 2. one Aho-Corasick automaton over every term of every rule finds candidate hits;
+//! 3. only when there are candidates: segment with jieba-rs and keep hits that start and end on
+//!    word boundaries; assemble co-occurrence rules inside a clause; drop hits covered by an
+//!    exception or governed by a negation cue; keep the leftmost-longest hit per category;
+//! 4. map each hit back to a character span of the original text.
+
+use crate::input::Role;
+use crate::normalise::{Normalised, normalise};
+use crate::rules::{Lexicon, Rule, RuleKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use jieba_rs::Jieba;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A confirmed hit: a rule and a character span `[start, end)` of the ORIGINAL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finding {
+    /// Index into [`Lexicon::rules`].
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PatternUse {
+    rule: u32,
+    group: u16,
+}
+
+/// A hit in the normalised text: byte range, rule and group.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    rule: usize,
+    group: usize,
+    start: usize,
+    end: usize,
+}
+
+/// A candidate finding in normalised byte offsets, with the parts it is made of.
+#[derive(Debug, Clone)]
+struct Candidate {
+    rule: usize,
+    start: usize,
+    end: usize,
+    parts: Vec<(usize, usize)>,
+}
+
+pub struct Matcher {
+    lexicon: Lexicon,
+    ac: Option<AhoCorasick>,
+    uses: Vec<Vec<PatternUse>>,
+    jieba: OnceLock<Jieba>,
+}
+
+fn is_clause_end(c: char) -> bool {
+    matches!(c, '，' | '。' | '！' | '？' | '；' | '：' | ',' | '.' | '!' | '?' | ';' | ':' | '\n' | '\r' | '…')
+}
+
+/// Word boundaries and clause limits of one normalised message.
+struct Segmented<'t> {
+    jieba: &'t Jieba,
+    text: &'t str,
+    boundary: Vec<bool>,
+}
+
+/// Characters of context re-segmented on each side of a hit to find overlapping-word
+/// ambiguity (`派出所有人` reads 派出/所有人, although jieba prefers 派出所).
+const EDGE_CONTEXT: usize = 4;
+
+impl<'t> Segmented<'t> {
+    fn new(jieba: &'t Jieba, text: &'t str) -> Segmented<'t> {
+        let mut boundary = vec![false; text.len() + 1];
+        for t in jieba.cut(text, false) {
+            boundary[t.byte_start] = true;
+            boundary[t.byte_end] = true;
+        }
+        Segmented { jieba, text, boundary }
+    }
+
+    /// Does `[start, end)` stand as whole words: on jieba's boundaries, and neither its first
+    /// character reads as the end of a word before it nor its last as the start of a word after?
+    fn aligned(&self, start: usize, end: usize) -> bool {
+        self.boundary[start] && self.boundary[end] && !self.crosses_edge(start, end)
+    }
+
+    fn crosses_edge(&self, start: usize, end: usize) -> bool {
+        let text = self.text;
+        let hit = &text[start..end];
+        if hit.chars().nth(1).is_none() {
+            return false;
+        }
+        // The last character followed by the next few, up to the clause end.
+        let last = end - hit.chars().next_back().map_or(0, char::len_utf8);
+        let tail_end = text[end..]
+            .char_indices()
+            .take_while(|&(_, c)| !is_clause_end(c))
+            .take(EDGE_CONTEXT)
+            .last()
+            .map_or(end, |(i, c)| end + i + c.len_utf8());
+        if tail_end > end {
+            let toks = self.jieba.cut(&text[last..tail_end], false);
+            if toks.first().is_some_and(|t| last + t.byte_end > end) {
+                return true;
+            }
+        }
+        // The first character preceded by the few before it, back to the clause start.
+        let first_end = start + hit.chars().next().map_or(0, char::len_utf8);
+        let head_start = text[..start]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| !is_clause_end(c))
+            .take(EDGE_CONTEXT)
+            .last()
+            .map_or(start, |(i, _)| i);
+        if head_start < start {
+            let toks = self.jieba.cut(&text[head_start..first_end], false);
+            if toks.last().is_some_and(|t| head_start + t.byte_start < start) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Byte range of the clause that contains byte `pos`.
+    fn clause(&self, pos: usize) -> (usize, usize) {
+        let start = self.text[..pos]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_clause_end(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = self.text[pos..]
+            .char_indices()
+            .find(|&(_, c)| is_clause_end(c))
+            .map_or(self.text.len(), |(i, _)| pos + i);
+        (start, end)
+    }
+
+    /// Word-aligned occurrences of `word` inside `[from, to)`.
+    fn occurrences<'a>(&'a self, word: &'a str, from: usize, to: usize) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.text[from..to]
+            .match_indices(word)
+            .map(move |(i, w)| (from + i, from + i + w.len()))
+            .filter(|&(s, e)| self.boundary[s] && self.boundary[e])
+    }
+}
+
+impl Matcher {
+    pub fn new(lexicon: Lexicon) -> Matcher {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut uses: Vec<Vec<PatternUse>> = Vec::new();
+        for (ri, rule) in lexicon.rules.iter().enumerate() {
+            for (gi, group) in rule.groups().into_iter().enumerate() {
+                for term in group {
+                    let pi = *index.entry(term.clone()).or_insert_with(|| {
+                        patterns.push(term.clone());
+                        uses.push(Vec::new());
+                        patterns.len() - 1
+                    });
+                    uses[pi].push(PatternUse {
+                        rule: ri as u32,
+                        group: gi as u16,
+                    });
+                }
+            }
+        }
+        let ac = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .expect("lexicon automaton builds")
+        });
+        Matcher {
+            lexicon,
+            ac,
+            uses,
+            jieba: OnceLock::new(),
+        }
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    pub fn rule(&self, finding: &Finding) -> &Rule {
+        &self.lexicon.rules[finding.rule]
+    }
+
+    /// The segmenter, built on first use with every lexicon term in its dictionary.
+    fn jieba(&self) -> &Jieba {
+        self.jieba.get_or_init(|| {
+            let mut j = Jieba::new();
+            let mut words: Vec<&str> = Vec::new();
+            for r in &self.lexicon.rules {
+                for g in r.groups() {
+                    words.extend(g.iter().map(|s| s.as_str()));
+                }
+                words.extend(r.exceptions.iter().map(|s| s.as_str()));
+            }
+            words.extend(self.lexicon.negation_cues.iter().map(|s| s.as_str()));
+            words.sort_unstable();
+            words.dedup();
+            for w in words {
+                // Short words only: phrases need no entry, their ends are checked as boundaries.
+                if w.chars().count() <= 4 && !j.has_word(w) {
+                    j.add_word(w, None, None);
+                }
+            }
+            j
+        })
+    }
+
+    /// Build the segmenter now (for example on a background thread) instead of on first use.
+    pub fn warm_up(&self) {
+        self.jieba();
+    }
+
+    /// Findings in `text` said by `role`, sorted by position. With `all_roles`, every rule
+    /// applies whoever spoke.
+    pub fn scan(&self, text: &str, role: Role, all_roles: bool) -> Vec<Finding> {
+        let Some(ac) = &self.ac else { return Vec::new() };
+        let norm = normalise(text);
+        let mut parts: Vec<Part> = Vec::new();
+        for m in ac.find_overlapping_iter(norm.text.as_ref()) {
+            for u in &self.uses[m.pattern().as_usize()] {
+                let rule = &self.lexicon.rules[u.rule as usize];
+                if all_roles || rule.roles.contains(&role) {
+                    parts.push(Part {
+                        rule: u.rule as usize,
+                        group: u.group as usize,
+                        start: m.start(),
+                        end: m.end(),
+                    });
+                }
+            }
+        }
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        self.confirm(&norm, parts)
+    }
+
+    fn confirm(&self, norm: &Normalised, mut parts: Vec<Part>) -> Vec<Finding> {
+        let seg = Segmented::new(self.jieba(), &norm.text);
+        parts.retain(|p| seg.aligned(p.start, p.end));
+        parts.sort_by_key(|p| (p.rule, p.group, p.start, std::cmp::Reverse(p.end)));
+        let mut candidates = Vec::new();
+        let mut i = 0;
+        while i < parts.len() {
+            let rule = parts[i].rule;
+            let j = i + parts[i..].iter().take_while(|p| p.rule == rule).count();
+            self.assemble(&seg, &self.lexicon.rules[rule], &parts[i..j], &mut candidates);
+            i = j;
+        }
+        candidates.retain(|c| !self.excepted(&seg, c) && !self.negated(&seg, c));
+        // Leftmost-longest per category; ties go to the rule listed first.
+        candidates.sort_by_key(|c| {
+            (self.lexicon.rules[c.rule].category, c.start, std::cmp::Reverse(c.end), c.rule)
+        });
+        let mut kept: Vec<Candidate> = Vec::new();
+        for c in candidates {
+            let cat = self.lexicon.rules[c.rule].category;
+            let overlaps = kept
+                .iter()
+                .rev()
+                .take_while(|k| self.lexicon.rules[k.rule].category == cat)
+                .any(|k| c.start < k.end && k.start < c.end);
+            if !overlaps {
+                kept.push(c);
+            }
+        }
+        let mut findings: Vec<Finding> = kept
+            .iter()
+            .map(|c| {
+                let (start, end) = norm.original_span(c.start, c.end);
+                Finding { rule: c.rule, start, end }
+            })
+            .collect();
+        findings.sort_by_key(|f| (f.start, f.end, f.rule));
+        findings
+    }
+
+    /// Turn the aligned parts of one rule into candidates.
+    fn assemble(&self, seg: &Segmented, rule: &Rule, parts: &[Part], out: &mut Vec<Candidate>) {
+        match &rule.kind {
+            RuleKind::Terms(_) => out.extend(parts.iter().map(|p| Candidate {
+                rule: p.rule,
+                start: p.start,
+                end: p.end,
+                parts: vec![(p.start, p.end)],
+            })),
+            RuleKind::Cooccur { groups, max_gap } => {
+                let by_group = |g: usize| parts.iter().filter(move |p| p.group == g);
+                let mut covered_to = 0;
+                for first in by_group(0) {
+                    if first.start < covered_to {
+                        continue;
+                    }
+                    let (_, clause_end) = seg.clause(first.start);
+                    let mut chain = vec![(first.start, first.end)];
+                    for g in 1..groups.len() {
+                        let prev_end = chain.last().map_or(0, |c| c.1);
+                        let next = by_group(g)
+                            .filter(|p| p.start >= prev_end && p.end <= clause_end)
+                            .filter(|p| max_gap.is_none_or(|gap| seg.text[prev_end..p.start].chars().count() <= gap))
+                            .min_by_key(|p| (p.start, std::cmp::Reverse(p.end)));
+                        match next {
+                            Some(p) => chain.push((p.start, p.end)),
+                            None => break,
+                        }
+                    }
+                    if chain.len() == groups.len() {
+                        let end = chain.last().map_or(first.end, |c| c.1);
+                        covered_to = end;
+                        out.push(Candidate {
+                            rule: first.rule,
+                            start: first.start,
+                            end,
+                            parts: chain,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Is the candidate covered by one of its rule's allow phrases?
+    fn excepted(&self, seg: &Segmented, c: &Candidate) -> bool {
+        let rule = &self.lexicon.rules[c.rule];
+        rule.exceptions.iter().any(|ex| {
+            c.parts.iter().any(|&(ps, pe)| {
+                let from = ps.saturating_sub(ex.len() - (pe - ps).min(ex.len()));
+                let from = floor_char(seg.text, from);
+                let to = ceil_char(seg.text, (pe + ex.len()).min(seg.text.len()));
+                seg.text[from..to]
+                    .match_indices(ex.as_str())
+                    .any(|(i, _)| from + i <= ps && pe <= from + i + ex.len())
+            })
+        })
+    }
+
+    /// Is the candidate governed by a negation cue earlier in its clause, with no scope
+    /// breaker in between?
+    fn negated(&self, seg: &Segmented, c: &Candidate) -> bool {
+        let rule = &self.lexicon.rules[c.rule];
+        if !rule.negatable || self.lexicon.negation_cues.is_empty() {
+            return false;
+        }
+        let (clause_start, _) = seg.clause(c.start);
+        let last_part_start = c.parts.last().map_or(c.start, |p| p.0);
+        let inside_part = |s: usize, e: usize| c.parts.iter().any(|&(ps, pe)| s < pe && ps < e);
+        self.lexicon.negation_cues.iter().any(|cue| {
+            seg.occurrences(cue, clause_start, last_part_start)
+                .filter(|&(s, e)| !inside_part(s, e))
+                .any(|(_, cue_end)| {
+                    let next_part = c.parts.iter().map(|p| p.0).find(|&ps| ps >= cue_end).unwrap_or(c.start);
+                    !self
+                        .lexicon
+                        .scope_breakers
+                        .iter()
+                        .any(|b| seg.occurrences(b, cue_end, next_part.max(cue_end)).next().is_some())
+                })
+        })
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEX: &str = r#"
+category = "threat"
+cues = ["不会", "不是"]
+breakers = ["就"]
+
+[[rule]]
+id = "THR-901"
+severity = "high"
+description = "上门"
+basis = "b"
+terms = ["上门", "派出所", "sb"]
+exceptions = ["上门服务"]
+
+[[rule]]
+id = "DIS-901"
+category = "disclosure"
+kind = "cooccur"
+severity = "high"
+description = "告知家人"
+basis = "b"
+groups = [["告诉", "通知"], ["你家人", "你父母"]]
+max_gap = 4
+"#;
+
+    fn matcher() -> Matcher {
+        let (lex, errors) = crate::rules::parse_file("t.toml", LEX);
+        assert!(errors.is_empty(), "{errors:?}");
+        Matcher::new(lex)
+    }
+
+    fn hits(m: &Matcher, text: &str) -> Vec<(String, String)> {
+        m.scan(text, Role::Agent, false)
+            .iter()
+            .map(|f| {
+                let s: String = text.chars().skip(f.start).take(f.end - f.start).collect();
+                (m.rule(f).id.clone(), s)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn word_boundaries_stop_fragments() {
+        let m = matcher();
+        assert_eq!(hits(&m, "明天我们上门"), vec![("THR-901".to_string(), "上门".to_string())]);
+        assert!(hits(&m, "我们会派出所有人手").is_empty());
+        assert!(hits(&m, "我马上门诊看病").is_empty());
+        assert!(hits(&m, "插上usb接口").is_empty());
+        assert_eq!(hits(&m, "你个ＳＢ"), vec![("THR-901".to_string(), "ＳＢ".to_string())]);
+    }
+
+    #[test]
+    fn exceptions_negation_and_breakers() {
+        let m = matcher();
+        assert!(hits(&m, "我们提供上门服务").is_empty());
+        assert!(hits(&m, "我们不会上门").is_empty());
+        assert_eq!(hits(&m, "你不还钱我们就上门").len(), 0 + 1);
+        assert_eq!(hits(&m, "我们不会去，明天上门").len(), 1);
+    }
+
+    #[test]
+    fn cooccurrence_inside_a_clause() {
+        let m = matcher();
+        assert_eq!(hits(&m, "我们马上通知你父母"), vec![("DIS-901".to_string(), "通知你父母".to_string())]);
+        assert!(hits(&m, "我们不会通知你父母").is_empty());
+        assert!(hits(&m, "我会通知，你父母都好").is_empty());
+        assert!(hits(&m, "通知一下明天下午你父母").is_empty(), "gap too long");
+    }
+
+    #[test]
+    fn spans_point_into_the_original() {
+        let m = matcher();
+        let text = "ＡＢ，明天上\u{200B}门";
+        let f = m.scan(text, Role::Agent, false);
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].start, f[0].end), (5, 8));
+        assert!(m.scan(text, Role::Customer, false).is_empty());
+        assert_eq!(m.scan(text, Role::Customer, true).len(), 1);
+    }
+}
