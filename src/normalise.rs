@@ -6,6 +6,7 @@
 //! character span of the original message.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// Characters that carry no text and are used to split words past filters.
@@ -71,38 +72,184 @@ impl Normalised<'_> {
     }
 }
 
+/// Characters inserted between Chinese characters to dodge filters (`法.院`, `傻*逼`, `通 讯 录`).
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '.' | '*' | '·' | '-' | '_' | '/' | '\\' | '|' | '~' | '#' | '+' | '^' | '`' | '\'' | '"' | '=' | '&' | '@' | '$' | '%' | '・' | '•' | '〃' | '‧' | '×' | '☆' | '★' | '♥' | '❤' | '○' | '●' | '◆' | '□' | '■')
+}
+
+/// Longest run of separators removed between two Chinese characters.
+const MAX_SEPARATORS: usize = 3;
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
+
+/// Is `s` a pinyin reading with tone marks or a tone number (`wǎng`, `wang3`) or Bopomofo?
+fn is_reading(s: &str) -> bool {
+    let n = s.chars().count();
+    if n == 0 || n > 8 {
+        return false;
+    }
+    if s.chars().all(|c| matches!(c, '\u{3105}'..='\u{312F}' | '\u{31A0}'..='\u{31BF}' | 'ˇ' | 'ˊ' | 'ˋ' | '˙')) {
+        return true;
+    }
+    let letters = s.trim_end_matches(|c: char| matches!(c, '1'..='5'));
+    let toned_digit = letters.len() + 1 == s.len();
+    !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_lowercase() || c == 'ü' || TONED.contains(c))
+        && (toned_digit || letters.chars().any(|c| TONED.contains(c)))
+}
+
+/// Traditional characters (those t2s changes on their own) in U+4E00..=U+9FFF, as a bitset.
+struct Traditional {
+    bits: Vec<u64>,
+    opencc: ferrous_opencc::OpenCC,
+}
+
+impl Traditional {
+    fn get() -> &'static Traditional {
+        static T: OnceLock<Traditional> = OnceLock::new();
+        T.get_or_init(|| {
+            let opencc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+                .expect("built-in t2s tables load");
+            let mut bits = vec![0u64; (0x9FFF - 0x4E00) / 64 + 1];
+            let mut buf = [0u8; 4];
+            for c in '\u{4E00}'..='\u{9FFF}' {
+                let s: &str = c.encode_utf8(&mut buf);
+                if opencc.convert(s) != s {
+                    let i = c as usize - 0x4E00;
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            Traditional { bits, opencc }
+        })
+    }
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        let i = (c as usize).wrapping_sub(0x4E00);
+        i <= 0x9FFF - 0x4E00 && self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+/// Can `text` skip normalisation altogether?
+fn is_plain(text: &str) -> bool {
+    let trad = Traditional::get();
+    let mut prev_han = false;
+    for c in text.chars() {
+        if !is_stable(c) || trad.contains(c) || (prev_han && (is_separator(c) || c == '(')) {
+            return false;
+        }
+        prev_han = is_han(c);
+    }
+    true
+}
+
+/// A normalised character and the original character range it stands for.
+type Piece = (char, u32, u32);
+
+/// Width, case and invisible characters, one original character at a time.
+fn fold(original: &str) -> Vec<Piece> {
+    let mut out = Vec::with_capacity(original.len() / 2 + 4);
+    for (i, c) in original.chars().enumerate() {
+        let i = i as u32;
+        if is_stable(c) {
+            out.push((c, i, i + 1));
+        } else if !is_invisible(c) {
+            for d in std::iter::once(c).nfkc().filter(|&d| !is_invisible(d)) {
+                out.extend(d.to_lowercase().map(|l| (l, i, i + 1)));
+            }
+        }
+    }
+    out
+}
+
+/// Drop ruby readings after a Chinese character: `網(wǎng)` → `網`.
+fn strip_readings(p: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(p.len());
+    let mut i = 0;
+    while i < p.len() {
+        if p[i].0 == '(' && out.last().is_some_and(|l| is_han(l.0)) {
+            if let Some(close) = p[i + 1..].iter().take(10).position(|q| q.0 == ')') {
+                let inner: String = p[i + 1..i + 1 + close].iter().map(|q| q.0).collect();
+                if is_reading(&inner) {
+                    // The reading belongs to the character before it.
+                    if let Some(last) = out.last_mut() {
+                        last.2 = p[i + 1 + close].2;
+                    }
+                    i += close + 2;
+                    continue;
+                }
+            }
+        }
+        out.push(p[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Drop short runs of separators between two Chinese characters: `公*安*局` → `公安局`.
+fn strip_separators(p: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(p.len());
+    let mut i = 0;
+    while i < p.len() {
+        if is_separator(p[i].0) && out.last().is_some_and(|l| is_han(l.0)) {
+            let run = p[i..].iter().take_while(|q| is_separator(q.0)).count();
+            if run <= MAX_SEPARATORS && p.get(i + run).is_some_and(|q| is_han(q.0)) {
+                i += run;
+                continue;
+            }
+        }
+        out.push(p[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Traditional → simplified at phrase level (OpenCC tables), keeping each character's origin.
+fn to_simplified(mut p: Vec<Piece>) -> Vec<Piece> {
+    let trad = Traditional::get();
+    if !p.iter().any(|q| trad.contains(q.0)) {
+        return p;
+    }
+    let text: String = p.iter().map(|q| q.0).collect();
+    let converted = trad.opencc.convert(&text);
+    if converted.chars().count() == p.len() {
+        for (q, c) in p.iter_mut().zip(converted.chars()) {
+            q.0 = c;
+        }
+        return p;
+    }
+    // A phrase changed length: convert character by character to keep the map exact.
+    let mut buf = [0u8; 4];
+    let mut out = Vec::with_capacity(p.len());
+    for q in p {
+        if trad.contains(q.0) {
+            let s: &str = q.0.encode_utf8(&mut buf);
+            out.extend(trad.opencc.convert(s).chars().map(|c| (c, q.1, q.2)));
+        } else {
+            out.push(q);
+        }
+    }
+    out
+}
+
 /// Normalise one message.
 pub fn normalise(original: &str) -> Normalised<'_> {
-    if original.chars().all(is_stable) {
+    if is_plain(original) {
         return Normalised {
             text: Cow::Borrowed(original),
             map: OffsetMap::Identity,
         };
     }
+    let pieces = to_simplified(strip_separators(strip_readings(fold(original))));
     let mut text = String::with_capacity(original.len() + 8);
     let mut spans: Vec<(u32, u32)> = Vec::with_capacity(original.len() + 8);
-    let mut push = |text: &mut String, c: char, i: u32| {
-        let before = text.len();
+    for (c, s, e) in pieces {
         text.push(c);
-        spans.extend(std::iter::repeat_n((i, i + 1), text.len() - before));
-    };
-    for (i, c) in original.chars().enumerate() {
-        let i = i as u32;
-        if is_stable(c) {
-            push(&mut text, c, i);
-            continue;
-        }
-        if is_invisible(c) {
-            continue;
-        }
-        for d in std::iter::once(c).nfkc() {
-            if is_invisible(d) {
-                continue;
-            }
-            for l in d.to_lowercase() {
-                push(&mut text, l, i);
-            }
-        }
+        spans.extend(std::iter::repeat_n((s, e), c.len_utf8()));
     }
     Normalised {
         text: Cow::Owned(text),
@@ -144,6 +291,7 @@ mod tests {
         let orig = "你个ＳＢ，老\u{200B}赖 ABC";
         let n = normalise(orig);
         assert_eq!(n.text, "你个sb，老赖 abc");
+        assert_eq!(normalise("a b").text, "a b");
         assert_eq!(orig_of(orig, &n, "sb"), "ＳＢ");
         assert_eq!(orig_of(orig, &n, "老赖"), "老\u{200B}赖");
         assert_eq!(orig_of(orig, &n, "abc"), "ABC");
@@ -156,6 +304,46 @@ mod tests {
         assert_eq!(n.text, "见(株)公司");
         assert_eq!(orig_of(orig, &n, "(株)"), "㈱");
         assert_eq!(orig_of(orig, &n, "株"), "㈱");
+    }
+
+    #[test]
+    fn traditional_characters_become_simplified() {
+        let orig = "我們會派人上門找你";
+        let n = normalise(orig);
+        assert_eq!(n.text, "我们会派人上门找你");
+        assert_eq!(orig_of(orig, &n, "上门"), "上門");
+        assert_eq!(normalise("你這個不要臉的東西").text, "你这个不要脸的东西");
+    }
+
+    #[test]
+    fn ruby_readings_are_dropped_but_not_other_brackets() {
+        let orig = "網(wǎng)貸(dai4)逾期";
+        let n = normalise(orig);
+        assert_eq!(n.text, "网贷逾期");
+        assert_eq!(orig_of(orig, &n, "网贷"), "網(wǎng)貸(dai4)");
+        assert_eq!(normalise("加微信(wechat)在(3天)内").text, "加微信(wechat)在(3天)内");
+        assert_eq!(normalise("老(ㄌㄠˇ)赖").text, "老赖");
+    }
+
+    #[test]
+    fn separators_between_chinese_characters_are_dropped() {
+        for (orig, want) in [
+            ("法.院", "法院"),
+            ("公＊安＊局", "公安局"),
+            ("通 讯 录", "通讯录"),
+            ("傻*逼", "傻逼"),
+            ("老 赖", "老赖"),
+            ("公  安   局", "公安局"),
+        ] {
+            assert_eq!(normalise(orig).text, want, "{orig}");
+        }
+        let orig = "找傻*逼";
+        let n = normalise(orig);
+        assert_eq!(orig_of(orig, &n, "傻逼"), "傻*逼");
+        // Not between Chinese characters, or too long a run: kept.
+        assert_eq!(normalise("ab 老赖").text, "ab 老赖");
+        assert_eq!(normalise("好的。    明天").text, "好的。    明天");
+        assert_eq!(normalise("好 ----- 的").text, "好 ----- 的");
     }
 
     #[test]
