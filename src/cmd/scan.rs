@@ -43,6 +43,7 @@ impl Scanner {
                 out.failed = true;
                 out.notes.push(format!("{name}: {message}"));
             }
+            Unit::ArchiveOpened { .. } => out.stats.archives = 1,
             Unit::FileSkipped { name, reason } => {
                 out.stats.files_skipped.insert(reason, 1);
                 out.notes.push(format!("{name}: skipped: {reason}"));

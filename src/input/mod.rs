@@ -5,6 +5,7 @@
 //! line chunk into messages. Anything that cannot become a message becomes a [`Reject`] with
 //! its file, record number and reason, so that read = scanned + rejected always holds.
 
+pub mod archive;
 pub mod decode;
 pub mod parse;
 pub mod units;

@@ -5,6 +5,7 @@
 //! batches of records. A line longer than [`MAX_LINE`] is rejected and skipped without being
 //! held in memory.
 
+use super::archive;
 use super::decode::{self, Decoded, Detected, Forced, decode_record};
 use super::parse::{Parsed, find_field, looks_like_transcript};
 use super::walk::{Input, describe};
@@ -42,6 +43,8 @@ pub enum Unit {
     FileError { name: String, message: String },
     /// A file was skipped on purpose (empty, binary).
     FileSkipped { name: String, reason: &'static str },
+    /// A zip archive was listed; its members follow as inputs of their own.
+    ArchiveOpened { name: String },
     /// Whole lines starting at 1-based line `first_line`, to parse in a worker.
     Lines { info: Arc<SourceInfo>, first_line: u64, data: Vec<u8> },
     /// Records already parsed (CSV/TSV), or rejects found while reading.
@@ -59,6 +62,8 @@ pub struct Units {
     inputs: VecDeque<Input>,
     opts: ReadOptions,
     current: Option<Current>,
+    /// Units to hand out before reading on (notes about archive members).
+    queued: VecDeque<Unit>,
 }
 
 impl Units {
@@ -67,20 +72,24 @@ impl Units {
             inputs: inputs.into(),
             opts,
             current: None,
+            queued: VecDeque::new(),
         }
     }
 
     fn open(&mut self, input: Input) -> Unit {
-        let (name, reader, ext): (String, DynRead, String) = match input {
-            Input::Stdin => ("-".into(), Box::new(io::stdin()), String::new()),
+        let (name, reader): (String, DynRead) = match input {
+            Input::Stdin => ("-".into(), Box::new(io::stdin())),
+            Input::ZipMember(m) => {
+                let name = format!("{}!{}", m.archive.display(), m.name);
+                (name, archive::open_member(&m))
+            }
             Input::File(path) => {
                 let name = path.display().to_string();
-                let ext = path
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase())
-                    .unwrap_or_default();
+                if name.to_lowercase().ends_with(".zip") {
+                    return self.open_zip(path, name);
+                }
                 match std::fs::File::open(&path) {
-                    Ok(f) => (name, Box::new(f), ext),
+                    Ok(f) => (name, Box::new(f)),
                     Err(e) => {
                         return Unit::FileError {
                             name,
@@ -90,7 +99,28 @@ impl Units {
                 }
             }
         };
+        let reader = if name.to_lowercase().ends_with(".gz") { archive::gunzip(reader) } else { reader };
+        let ext = archive::inner_extension(&name);
         self.open_reader(name, reader, &ext)
+    }
+
+    /// Queue a zip archive's members as inputs of their own, in archive order.
+    fn open_zip(&mut self, path: std::path::PathBuf, name: String) -> Unit {
+        match archive::list_zip(&path) {
+            Err(message) => Unit::FileError { name, message },
+            Ok((members, skipped)) => {
+                for s in skipped {
+                    self.queued.push_back(Unit::FileSkipped {
+                        name: format!("{name}!{}", s.name),
+                        reason: if s.reason.starts_with("encrypted") { "encrypted archive member" } else { "unreadable archive member" },
+                    });
+                }
+                for m in members.into_iter().rev() {
+                    self.inputs.push_front(Input::ZipMember(m));
+                }
+                Unit::ArchiveOpened { name }
+            }
+        }
     }
 
     /// Start reading `reader`, shown as `name`; `ext` is the lower-case file extension.
@@ -180,6 +210,9 @@ impl Iterator for Units {
     type Item = Unit;
 
     fn next(&mut self) -> Option<Unit> {
+        if let Some(u) = self.queued.pop_front() {
+            return Some(u);
+        }
         loop {
             let step = match self.current.as_mut() {
                 None => {

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 pub enum Input {
     Stdin,
     File(PathBuf),
+    /// A member of a zip archive (listed when the archive's turn comes).
+    ZipMember(super::archive::ZipMember),
 }
 
 /// A path that could not be listed (missing, no permission).
@@ -83,7 +85,7 @@ mod tests {
             .iter()
             .map(|i| match i {
                 Input::File(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
-                Input::Stdin => "-".into(),
+                _ => "-".into(),
             })
             .collect();
         assert_eq!(names, vec![".hidden.txt", "a.txt", "b/2.txt"]);

@@ -10,6 +10,8 @@ pub struct Stats {
     /// Files opened for reading, by the encoding they were read as.
     pub encodings: BTreeMap<&'static str, u64>,
     pub files_read: u64,
+    /// Zip archives listed (their members count as files).
+    pub archives: u64,
     /// Files skipped on purpose, by reason (empty, binary).
     pub files_skipped: BTreeMap<&'static str, u64>,
     /// Paths that could not be read at all, or stopped part way.
@@ -30,6 +32,7 @@ impl Stats {
             *self.encodings.entry(k).or_default() += v;
         }
         self.files_read += other.files_read;
+        self.archives += other.archives;
         for (k, v) in other.files_skipped {
             *self.files_skipped.entry(k).or_default() += v;
         }
@@ -61,6 +64,9 @@ impl Stats {
         let _ = write!(s, "dunscan: files: {} read", self.files_read);
         if !encs.is_empty() {
             let _ = write!(s, " ({})", encs.join(", "));
+        }
+        if self.archives > 0 {
+            let _ = write!(s, ", {} zip archives", self.archives);
         }
         for (k, v) in &self.files_skipped {
             let _ = write!(s, ", {v} skipped ({k})");
