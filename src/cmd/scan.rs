@@ -112,17 +112,22 @@ fn read_options(args: &ScanArgs) -> Result<ReadOptions, String> {
     })
 }
 
+/// Size of a unit's text, for batching and progress.
+fn unit_bytes(unit: &Unit) -> usize {
+    match unit {
+        Unit::Lines { data, .. } => data.len(),
+        Unit::Records { parsed, .. } => parsed.messages.iter().map(|m| m.text.len()).sum(),
+        _ => 0,
+    }
+}
+
 /// Take units until there is enough work for every thread.
 fn next_batch(units: &mut Units, threads: usize) -> Vec<Unit> {
     let mut batch = Vec::new();
     let mut bytes = 0usize;
     let budget = threads * 2 * crate::input::units::CHUNK;
     for unit in units.by_ref() {
-        bytes += match &unit {
-            Unit::Lines { data, .. } => data.len(),
-            Unit::Records { parsed, .. } => parsed.messages.iter().map(|m| m.text.len()).sum(),
-            _ => 0,
-        };
+        bytes += unit_bytes(&unit);
         batch.push(unit);
         if bytes >= budget || batch.len() >= threads * 4 {
             break;
@@ -184,10 +189,20 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     }
     let total_inputs = inputs.len() + walk_errors.len();
     let mut units = Units::new(inputs, opts);
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("valid progress template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+    let mut bytes_done = 0usize;
 
     let result: Result<(), String> = pool.install(|| {
         let mut pending = next_batch(&mut units, threads);
         while !pending.is_empty() {
+            bytes_done += pending.iter().map(unit_bytes).sum::<usize>();
             let (next, outputs) = rayon::join(
                 || next_batch(&mut units, threads),
                 || pending.par_iter().map(|u| scanner.process(u)).collect::<Vec<Output>>(),
@@ -207,10 +222,21 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
                 }
                 stats.merge(out.stats);
             }
+            if let Some(bar) = &progress {
+                bar.set_message(format!(
+                    "{:.1} MB, {} records, {} findings",
+                    bytes_done as f64 / 1e6,
+                    stats.records_read,
+                    stats.findings_total()
+                ));
+            }
             pending = next;
         }
         Ok(())
     });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     result?;
     sink.flush().map_err(write_err)?;
     drop(sink);

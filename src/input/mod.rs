@@ -146,7 +146,7 @@ pub enum RejectReason {
     MissingText,
     InvalidJson,
     LineTooLong,
-    Binary,
+    UnbalancedQuote,
 }
 
 impl RejectReason {
@@ -157,7 +157,7 @@ impl RejectReason {
             RejectReason::MissingText => "missing-text",
             RejectReason::InvalidJson => "invalid-json",
             RejectReason::LineTooLong => "line-too-long",
-            RejectReason::Binary => "binary",
+            RejectReason::UnbalancedQuote => "unbalanced-quote",
         }
     }
 }

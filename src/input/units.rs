@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub const CHUNK: usize = 1 << 20;
 /// Longest line (record) accepted, in bytes.
 pub const MAX_LINE: usize = 8 << 20;
+/// A quoted CSV field running over more lines than this is taken for an unbalanced quote.
+const MAX_FIELD_LINES: usize = 100;
 /// Rows per CSV batch.
 const CSV_BATCH: usize = 4096;
 /// Bytes read to decide a file's encoding and format.
@@ -457,6 +459,17 @@ impl CsvReader {
                 self.row -= 1;
                 continue;
             }
+            let newlines = rec.iter().map(|f| memchr::memchr_iter(b'\n', f).count()).sum::<usize>();
+            if newlines > MAX_FIELD_LINES {
+                parsed.rejects.push(Reject {
+                    record: self.row,
+                    reason: RejectReason::UnbalancedQuote,
+                    detail: format!(
+                        "line {line}: a quoted field runs over {newlines} lines (unbalanced quote?); the lines inside it are not scanned"
+                    ),
+                });
+                continue;
+            }
             if rec.len() != self.width {
                 parsed.rejects.push(Reject {
                     record: self.row,
@@ -537,6 +550,20 @@ mod tests {
         assert_eq!(parsed.rejects.len(), 1);
         assert_eq!(parsed.rejects[0].record, 2);
         assert_eq!(parsed.rejects[0].detail, "line 3: 3 fields, the header has 4");
+    }
+
+    #[test]
+    fn csv_unbalanced_quote_is_reported() {
+        let mut data = String::from("内容,时间\n正常,1\n\"没有闭合的引号,2\n");
+        for i in 0..150 {
+            data.push_str(&format!("第{i}行,3\n"));
+        }
+        let units = units_of("q.csv", data.as_bytes());
+        let Unit::Records { parsed, .. } = &units[1] else { panic!("{units:?}") };
+        assert_eq!(parsed.messages.len(), 1);
+        assert_eq!(parsed.rejects.len(), 1);
+        assert_eq!(parsed.rejects[0].reason, RejectReason::UnbalancedQuote);
+        assert!(parsed.rejects[0].detail.starts_with("line 3: a quoted field runs over 151 lines"), "{}", parsed.rejects[0].detail);
     }
 
     #[test]
