@@ -86,6 +86,20 @@ fn is_utf8_prefix(prefix: &[u8]) -> bool {
     }
 }
 
+/// Most lines with non-ASCII bytes are valid UTF-8: a UTF-8 file with some lines in another
+/// encoding (real GBK or Big5 Chinese text is almost never valid UTF-8).
+fn mostly_utf8_lines(prefix: &[u8]) -> bool {
+    let (mut utf8, mut other) = (0usize, 0usize);
+    let mut lines: Vec<&[u8]> = prefix.split(|&b| b == b'\n').collect();
+    if lines.len() > 1 {
+        lines.pop(); // possibly cut off
+    }
+    for line in lines.into_iter().filter(|l| !l.is_ascii()) {
+        if std::str::from_utf8(line).is_ok() { utf8 += 1 } else { other += 1 }
+    }
+    utf8 > other
+}
+
 /// UTF-16 without a BOM: zero bytes only at odd (LE) or only at even (BE) positions.
 fn sniff_utf16(prefix: &[u8]) -> Option<&'static Encoding> {
     if prefix.len() < 4 {
@@ -158,7 +172,7 @@ pub fn detect(prefix: &[u8], forced: Forced) -> Result<Detected, ()> {
     if looks_binary(prefix) {
         return Err(());
     }
-    if is_utf8_prefix(prefix) {
+    if is_utf8_prefix(prefix) || mostly_utf8_lines(prefix) {
         return Ok(UTF8);
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -195,11 +209,15 @@ pub fn decode_record(bytes: &[u8], enc: TextEncoding) -> Decoded<'_> {
             }
         },
         TextEncoding::Legacy(enc) => {
+            // Chinese text in GBK/Big5 is almost never valid UTF-8; a non-ASCII record that is
+            // valid UTF-8 is a UTF-8 record in a legacy file.
+            if !bytes.is_ascii() {
+                if let Ok(s) = std::str::from_utf8(bytes) {
+                    return Decoded::Fallback(Cow::Borrowed(s), "UTF-8");
+                }
+            }
             if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(bytes) {
                 return Decoded::Ok(s);
-            }
-            if let Ok(s) = std::str::from_utf8(bytes) {
-                return Decoded::Fallback(Cow::Borrowed(s), "UTF-8");
             }
             Decoded::Invalid(format!("bytes not valid in {}", enc.name()))
         }
@@ -224,6 +242,13 @@ mod tests {
         }
         assert_eq!(detect(&le, Forced::Auto).unwrap().label, "UTF-16LE");
         assert!(detect(b"\x7fELF\x02\x01\x01\x00\x00\x00", Forced::Auto).is_err());
+        let mixed = [
+            "坐席：您好\n".as_bytes(),
+            &GB18030.encode("坐席：老赖\n").0,
+            "坐席：再见\n".as_bytes(),
+        ]
+        .concat();
+        assert_eq!(detect(&mixed, Forced::Auto).unwrap().label, "UTF-8");
     }
 
     #[test]
