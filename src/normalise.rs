@@ -26,8 +26,8 @@ fn is_stable(c: char) -> bool {
         '\u{4E00}'..='\u{9FFF}' => true,
         // Full-width clause punctuation is kept as it is: it only ends clauses.
         '，' | '！' | '？' | '：' | '；' => true,
-        '、' | '。' | '《' | '》' | '「' | '」' | '『' | '』' | '【' | '】' | '“' | '”' | '‘' | '’'
-        | '…' | '—' | '〈' | '〉' => true,
+        '、' | '。' | '《' | '》' | '「' | '」' | '『' | '』' | '【' | '】' | '“' | '”' | '‘'
+        | '’' | '…' | '—' | '〈' | '〉' => true,
         _ => false,
     }
 }
@@ -74,7 +74,44 @@ impl Normalised<'_> {
 
 /// Characters inserted between Chinese characters to dodge filters (`法.院`, `傻*逼`, `通 讯 录`).
 fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '.' | '*' | '·' | '-' | '_' | '/' | '\\' | '|' | '~' | '#' | '+' | '^' | '`' | '\'' | '"' | '=' | '&' | '@' | '$' | '%' | '・' | '•' | '〃' | '‧' | '×' | '☆' | '★' | '♥' | '❤' | '○' | '●' | '◆' | '□' | '■')
+    matches!(
+        c,
+        ' ' | '\t'
+            | '.'
+            | '*'
+            | '·'
+            | '-'
+            | '_'
+            | '/'
+            | '\\'
+            | '|'
+            | '~'
+            | '#'
+            | '+'
+            | '^'
+            | '`'
+            | '\''
+            | '"'
+            | '='
+            | '&'
+            | '@'
+            | '$'
+            | '%'
+            | '・'
+            | '•'
+            | '〃'
+            | '‧'
+            | '×'
+            | '☆'
+            | '★'
+            | '♥'
+            | '❤'
+            | '○'
+            | '●'
+            | '◆'
+            | '□'
+            | '■'
+    )
 }
 
 /// Longest run of separators removed between two Chinese characters.
@@ -92,13 +129,17 @@ fn is_reading(s: &str) -> bool {
     if n == 0 || n > 8 {
         return false;
     }
-    if s.chars().all(|c| matches!(c, '\u{3105}'..='\u{312F}' | '\u{31A0}'..='\u{31BF}' | 'ˇ' | 'ˊ' | 'ˋ' | '˙')) {
+    if s.chars().all(
+        |c| matches!(c, '\u{3105}'..='\u{312F}' | '\u{31A0}'..='\u{31BF}' | 'ˇ' | 'ˊ' | 'ˋ' | '˙'),
+    ) {
         return true;
     }
     let letters = s.trim_end_matches(|c: char| matches!(c, '1'..='5'));
     let toned_digit = letters.len() + 1 == s.len();
     !letters.is_empty()
-        && letters.chars().all(|c| c.is_ascii_lowercase() || c == 'ü' || TONED.contains(c))
+        && letters
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == 'ü' || TONED.contains(c))
         && (toned_digit || letters.chars().any(|c| TONED.contains(c)))
 }
 
@@ -112,8 +153,9 @@ impl Traditional {
     fn get() -> &'static Traditional {
         static T: OnceLock<Traditional> = OnceLock::new();
         T.get_or_init(|| {
-            let opencc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
-                .expect("built-in t2s tables load");
+            let opencc =
+                ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+                    .expect("built-in t2s tables load");
             let mut bits = vec![0u64; (0x9FFF - 0x4E00) / 64 + 1];
             let mut buf = [0u8; 4];
             for c in '\u{4E00}'..='\u{9FFF}' {
@@ -171,17 +213,18 @@ fn strip_readings(p: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(p.len());
     let mut i = 0;
     while i < p.len() {
-        if p[i].0 == '(' && out.last().is_some_and(|l| is_han(l.0)) {
-            if let Some(close) = p[i + 1..].iter().take(10).position(|q| q.0 == ')') {
-                let inner: String = p[i + 1..i + 1 + close].iter().map(|q| q.0).collect();
-                if is_reading(&inner) {
-                    // The reading belongs to the character before it.
-                    if let Some(last) = out.last_mut() {
-                        last.2 = p[i + 1 + close].2;
-                    }
-                    i += close + 2;
-                    continue;
+        let close = (p[i].0 == '(' && out.last().is_some_and(|l| is_han(l.0)))
+            .then(|| p[i + 1..].iter().take(10).position(|q| q.0 == ')'))
+            .flatten();
+        if let Some(close) = close {
+            let inner: String = p[i + 1..i + 1 + close].iter().map(|q| q.0).collect();
+            if is_reading(&inner) {
+                // The reading belongs to the character before it.
+                if let Some(last) = out.last_mut() {
+                    last.2 = p[i + 1 + close].2;
                 }
+                i += close + 2;
+                continue;
             }
         }
         out.push(p[i]);
@@ -283,7 +326,13 @@ mod tests {
         let n = normalise("你这个老赖，明天上门。");
         assert!(n.is_identity());
         assert_eq!(orig_of("你这个老赖，明天上门。", &n, "上门"), "上门");
-        assert_eq!(n.original_span(n.text.find("上门").unwrap(), n.text.find("上门").unwrap() + 6), (8, 10));
+        assert_eq!(
+            n.original_span(
+                n.text.find("上门").unwrap(),
+                n.text.find("上门").unwrap() + 6
+            ),
+            (8, 10)
+        );
     }
 
     #[test]
@@ -321,7 +370,10 @@ mod tests {
         let n = normalise(orig);
         assert_eq!(n.text, "网贷逾期");
         assert_eq!(orig_of(orig, &n, "网贷"), "網(wǎng)貸(dai4)");
-        assert_eq!(normalise("加微信(wechat)在(3天)内").text, "加微信(wechat)在(3天)内");
+        assert_eq!(
+            normalise("加微信(wechat)在(3天)内").text,
+            "加微信(wechat)在(3天)内"
+        );
         assert_eq!(normalise("老(ㄌㄠˇ)赖").text, "老赖");
     }
 

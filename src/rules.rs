@@ -20,11 +20,26 @@ pub struct Category {
 }
 
 pub const CATEGORIES: &[Category] = &[
-    Category { id: "threat", zh: "威胁恐吓" },
-    Category { id: "insult", zh: "侮辱谩骂" },
-    Category { id: "impersonation", zh: "冒充公检法等机构" },
-    Category { id: "disclosure", zh: "向第三方泄露债务" },
-    Category { id: "false_legal", zh: "虚构法律后果" },
+    Category {
+        id: "threat",
+        zh: "威胁恐吓",
+    },
+    Category {
+        id: "insult",
+        zh: "侮辱谩骂",
+    },
+    Category {
+        id: "impersonation",
+        zh: "冒充公检法等机构",
+    },
+    Category {
+        id: "disclosure",
+        zh: "向第三方泄露债务",
+    },
+    Category {
+        id: "false_legal",
+        zh: "虚构法律后果",
+    },
 ];
 
 pub fn category(id: &str) -> Option<Category> {
@@ -136,15 +151,30 @@ impl fmt::Display for LexiconError {
 
 /// The lexicons shipped with dunscan, compiled into the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("lexicons/threat.toml", include_str!("../lexicons/threat.toml")),
-    ("lexicons/insult.toml", include_str!("../lexicons/insult.toml")),
+    (
+        "lexicons/threat.toml",
+        include_str!("../lexicons/threat.toml"),
+    ),
+    (
+        "lexicons/insult.toml",
+        include_str!("../lexicons/insult.toml"),
+    ),
     (
         "lexicons/impersonation.toml",
         include_str!("../lexicons/impersonation.toml"),
     ),
-    ("lexicons/disclosure.toml", include_str!("../lexicons/disclosure.toml")),
-    ("lexicons/false_legal.toml", include_str!("../lexicons/false_legal.toml")),
-    ("lexicons/negation.toml", include_str!("../lexicons/negation.toml")),
+    (
+        "lexicons/disclosure.toml",
+        include_str!("../lexicons/disclosure.toml"),
+    ),
+    (
+        "lexicons/false_legal.toml",
+        include_str!("../lexicons/false_legal.toml"),
+    ),
+    (
+        "lexicons/negation.toml",
+        include_str!("../lexicons/negation.toml"),
+    ),
 ];
 
 #[derive(Deserialize)]
@@ -288,11 +318,18 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                 errors.push(err(value.span(), format!("rule {id}: empty {field}")));
             }
         }
-        let kind_name = r.kind.as_ref().map(|k| k.get_ref().as_str()).unwrap_or("terms");
+        let kind_name = r
+            .kind
+            .as_ref()
+            .map(|k| k.get_ref().as_str())
+            .unwrap_or("terms");
         let kind = match kind_name {
             "terms" => {
                 if !r.groups.is_empty() {
-                    errors.push(err(r.id.span(), format!("rule {id}: `groups` needs kind = \"cooccur\"")));
+                    errors.push(err(
+                        r.id.span(),
+                        format!("rule {id}: `groups` needs kind = \"cooccur\""),
+                    ));
                 }
                 let terms = norm_list(&r.terms, "term", &id, &mut errors, &err);
                 if terms.is_empty() && r.terms.is_empty() {
@@ -302,10 +339,16 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
             }
             "cooccur" => {
                 if !r.terms.is_empty() {
-                    errors.push(err(r.id.span(), format!("rule {id}: a cooccur rule takes `groups`, not `terms`")));
+                    errors.push(err(
+                        r.id.span(),
+                        format!("rule {id}: a cooccur rule takes `groups`, not `terms`"),
+                    ));
                 }
                 if r.groups.len() < 2 {
-                    errors.push(err(r.id.span(), format!("rule {id}: a cooccur rule needs at least two groups")));
+                    errors.push(err(
+                        r.id.span(),
+                        format!("rule {id}: a cooccur rule needs at least two groups"),
+                    ));
                 }
                 let mut groups = Vec::new();
                 for g in &r.groups {
@@ -322,7 +365,10 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
             }
             other => {
                 let span = r.kind.as_ref().map(|k| k.span()).unwrap_or(r.id.span());
-                errors.push(err(span, format!("rule {id}: unknown kind `{other}` (expected terms or cooccur)")));
+                errors.push(err(
+                    span,
+                    format!("rule {id}: unknown kind `{other}` (expected terms or cooccur)"),
+                ));
                 None
             }
         };
@@ -389,7 +435,10 @@ fn norm_list(
 
 fn unknown_category(c: &str) -> String {
     let known: Vec<&str> = CATEGORIES.iter().map(|c| c.id).collect();
-    format!("unknown category `{c}` (expected one of: {})", known.join(", "))
+    format!(
+        "unknown category `{c}` (expected one of: {})",
+        known.join(", ")
+    )
 }
 
 impl Lexicon {
@@ -440,7 +489,10 @@ impl Lexicon {
 
     pub fn builtin() -> Lexicon {
         let (lex, errors) = Lexicon::from_texts(BUILTIN.iter().map(|(n, t)| (n.to_string(), *t)));
-        debug_assert!(errors.is_empty(), "built-in lexicons are invalid: {errors:?}");
+        debug_assert!(
+            errors.is_empty(),
+            "built-in lexicons are invalid: {errors:?}"
+        );
         lex
     }
 
@@ -573,10 +625,28 @@ terms = ["b"]
         let (lex, errors) = parse_file("bad.toml", bad);
         assert!(lex.rules.is_empty());
         let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        assert!(shown.contains(&"bad.toml:3: rule id `THR-1` is not of the form ABC-001".to_string()), "{shown:?}");
-        assert!(shown.iter().any(|s| s.starts_with("bad.toml:4: unknown severity `extreme`")), "{shown:?}");
-        assert!(shown.iter().any(|s| s == "bad.toml:7: rule THR-1: empty term"), "{shown:?}");
-        assert!(shown.iter().any(|s| s.starts_with("bad.toml:10: unknown category `gossip`")), "{shown:?}");
+        assert!(
+            shown.contains(&"bad.toml:3: rule id `THR-1` is not of the form ABC-001".to_string()),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.starts_with("bad.toml:4: unknown severity `extreme`")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s == "bad.toml:7: rule THR-1: empty term"),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.starts_with("bad.toml:10: unknown category `gossip`")),
+            "{shown:?}"
+        );
     }
 
     #[test]
@@ -584,9 +654,13 @@ terms = ["b"]
         let (_, errors) = parse_file("syn.toml", "category = \"threat\"\n[[rule]\n");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 2);
-        let (_, errors) = Lexicon::from_texts([("a.toml".to_string(), GOOD), ("b.toml".to_string(), GOOD)]);
+        let (_, errors) =
+            Lexicon::from_texts([("a.toml".to_string(), GOOD), ("b.toml".to_string(), GOOD)]);
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].to_string(), "b.toml:4: duplicate rule id THR-900 (first defined at a.toml:4)");
+        assert_eq!(
+            errors[0].to_string(),
+            "b.toml:4: duplicate rule id THR-900 (first defined at a.toml:4)"
+        );
     }
 
     #[test]
@@ -601,6 +675,9 @@ basis = "y"
 groups = [["告诉"]]
 "#;
         let (_, errors) = parse_file("c.toml", t);
-        assert_eq!(errors[0].to_string(), "c.toml:3: rule DIS-900: a cooccur rule needs at least two groups");
+        assert_eq!(
+            errors[0].to_string(),
+            "c.toml:3: rule DIS-900: a cooccur rule needs at least two groups"
+        );
     }
 }

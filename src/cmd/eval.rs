@@ -39,7 +39,11 @@ impl Counts {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -50,17 +54,28 @@ fn ratio(a: u64, b: u64) -> f64 {
 /// Predicted categories for one example.
 pub fn predict(m: &Matcher, e: &Example) -> (BTreeSet<String>, Vec<String>) {
     let found = m.scan(&e.text, e.role, false);
-    let cats = found.iter().map(|f| m.rule(f).category.id.to_string()).collect();
+    let cats = found
+        .iter()
+        .map(|f| m.rule(f).category.id.to_string())
+        .collect();
     let rules = found.iter().map(|f| m.rule(f).id.clone()).collect();
     (cats, rules)
 }
 
 /// Per-category counts plus an `any` row (message flagged or not).
-pub fn score(m: &Matcher, examples: &[Example], errors: &mut Vec<String>) -> BTreeMap<String, Counts> {
+pub fn score(
+    m: &Matcher,
+    examples: &[Example],
+    errors: &mut Vec<String>,
+) -> BTreeMap<String, Counts> {
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     for e in examples {
         let (pred, rules) = predict(m, e);
-        let cats: BTreeSet<&str> = CATEGORIES.iter().map(|c| c.id).chain(e.gold.iter().map(|s| s.as_str())).collect();
+        let cats: BTreeSet<&str> = CATEGORIES
+            .iter()
+            .map(|c| c.id)
+            .chain(e.gold.iter().map(|s| s.as_str()))
+            .collect();
         for cat in cats {
             let c = counts.entry(cat.to_string()).or_default();
             match (e.gold.contains(cat), pred.contains(cat)) {
@@ -78,7 +93,13 @@ pub fn score(m: &Matcher, examples: &[Example], errors: &mut Vec<String>) -> BTr
             _ => {}
         }
         if pred != e.gold {
-            let join = |s: &BTreeSet<String>| if s.is_empty() { "-".to_string() } else { s.iter().cloned().collect::<Vec<_>>().join(";") };
+            let join = |s: &BTreeSet<String>| {
+                if s.is_empty() {
+                    "-".to_string()
+                } else {
+                    s.iter().cloned().collect::<Vec<_>>().join(";")
+                }
+            };
             errors.push(format!(
                 "{}\tgold {}\tgot {}\t{}\t{}",
                 e.id,
@@ -93,7 +114,9 @@ pub fn score(m: &Matcher, examples: &[Example], errors: &mut Vec<String>) -> BTr
 }
 
 pub fn render(counts: &BTreeMap<String, Counts>) -> String {
-    let mut s = String::from("| category | support | TP | FP | FN | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut s = String::from(
+        "| category | support | TP | FP | FN | precision | recall | F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
     let order: Vec<&str> = CATEGORIES.iter().map(|c| c.id).chain(["(any)"]).collect();
     for cat in order {
         if let Some(c) = counts.get(cat) {
@@ -132,7 +155,12 @@ fn read_corpus(path: &Path) -> Result<Corpus, String> {
         .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_string())
         .collect();
     let find = |common: &[&str]| find_field(headers.iter().map(|s| s.as_str()), None, common);
-    let text = find(TEXT_NAMES).ok_or_else(|| format!("{name}: no text column; the columns are: {}", headers.join(", ")))?;
+    let text = find(TEXT_NAMES).ok_or_else(|| {
+        format!(
+            "{name}: no text column; the columns are: {}",
+            headers.join(", ")
+        )
+    })?;
     let labels = find(&["labels"]);
     let label = find(&["label"]);
     let speaker = find(SPEAKER_NAMES);
@@ -146,18 +174,35 @@ fn read_corpus(path: &Path) -> Result<Corpus, String> {
         if labels.is_some() {
             let speaker = get(speaker);
             labelled.push(Example {
-                id: Some(get(id)).filter(|s| !s.is_empty()).unwrap_or_else(|| format!("row {}", i + 1)),
-                role: if speaker.is_empty() { Role::Unknown } else { Role::of_label(&speaker) },
+                id: Some(get(id))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| format!("row {}", i + 1)),
+                role: if speaker.is_empty() {
+                    Role::Unknown
+                } else {
+                    Role::of_label(&speaker)
+                },
                 text: t,
-                gold: get(labels).split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                gold: get(labels)
+                    .split(';')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
             });
         } else if label.is_some() {
             binary.push((t, get(label) == "1"));
         } else {
-            return Err(format!("{name}: needs a `labels` or a `label` column; the columns are: {}", headers.join(", ")));
+            return Err(format!(
+                "{name}: needs a `labels` or a `label` column; the columns are: {}",
+                headers.join(", ")
+            ));
         }
     }
-    Ok(if labels.is_some() { Corpus::Labelled(labelled) } else { Corpus::Binary(binary) })
+    Ok(if labels.is_some() {
+        Corpus::Labelled(labelled)
+    } else {
+        Corpus::Binary(binary)
+    })
 }
 
 pub fn run(args: &EvalArgs) -> Result<u8, String> {
@@ -180,11 +225,13 @@ pub fn run(args: &EvalArgs) -> Result<u8, String> {
                 }
             }
             Corpus::Binary(rows) => {
-                let (mut safe, mut safe_flagged, mut off, mut off_flagged, mut off_insult) = (0u64, 0u64, 0u64, 0u64, 0u64);
+                let (mut safe, mut safe_flagged, mut off, mut off_flagged, mut off_insult) =
+                    (0u64, 0u64, 0u64, 0u64, 0u64);
                 let mut shown = Vec::new();
                 for (text, offensive) in &rows {
                     let found = m.scan(text, Role::Unknown, false);
-                    let cats: BTreeSet<&str> = found.iter().map(|f| m.rule(f).category.id).collect();
+                    let cats: BTreeSet<&str> =
+                        found.iter().map(|f| m.rule(f).category.id).collect();
                     if *offensive {
                         off += 1;
                         off_flagged += u64::from(!cats.is_empty());
@@ -193,14 +240,22 @@ pub fn run(args: &EvalArgs) -> Result<u8, String> {
                         safe += 1;
                         if !cats.is_empty() {
                             safe_flagged += 1;
-                            let rules: Vec<&str> = found.iter().map(|f| m.rule(f).id.as_str()).collect();
-                            shown.push(format!("safe flagged\t{}\t{}", rules.join(","), text.replace('\n', " ")));
+                            let rules: Vec<&str> =
+                                found.iter().map(|f| m.rule(f).id.as_str()).collect();
+                            shown.push(format!(
+                                "safe flagged\t{}\t{}",
+                                rules.join(","),
+                                text.replace('\n', " ")
+                            ));
                         }
                     }
                 }
                 let pct = |a: u64, b: u64| 100.0 * ratio(a, b);
                 println!("| texts | flagged by any rule | flagged as insult |\n|---|---:|---:|");
-                println!("| safe (label 0): {safe} | {safe_flagged} ({:.2} %) | |", pct(safe_flagged, safe));
+                println!(
+                    "| safe (label 0): {safe} | {safe_flagged} ({:.2} %) | |",
+                    pct(safe_flagged, safe)
+                );
                 println!(
                     "| offensive (label 1): {off} | {off_flagged} ({:.2} %) | {off_insult} ({:.2} %) |",
                     pct(off_flagged, off),

@@ -16,7 +16,11 @@ pub fn run(id: &str, lexicons: &LexiconArgs) -> Result<u8, String> {
 
 pub fn explain(r: &Rule) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{}  {} / {}  severity {}", r.id, r.category.zh, r.category.id, r.severity);
+    let _ = writeln!(
+        s,
+        "{}  {} / {}  severity {}",
+        r.id, r.category.zh, r.category.id, r.severity
+    );
     let _ = writeln!(s, "说明 What it catches: {}", r.description);
     let _ = writeln!(s, "依据 Basis: {}", r.basis);
     match &r.kind {
@@ -24,8 +28,13 @@ pub fn explain(r: &Rule) -> String {
             let _ = writeln!(s, "词条 Terms ({}): {}", t.len(), t.join("、"));
         }
         RuleKind::Cooccur { groups, max_gap } => {
-            let gap = max_gap.map_or("same clause".to_string(), |g| format!("at most {g} characters apart"));
-            let _ = writeln!(s, "共现 One term from each group, in order, in one clause, {gap}:");
+            let gap = max_gap.map_or("same clause".to_string(), |g| {
+                format!("at most {g} characters apart")
+            });
+            let _ = writeln!(
+                s,
+                "共现 One term from each group, in order, in one clause, {gap}:"
+            );
             for (i, g) in groups.iter().enumerate() {
                 let _ = writeln!(s, "  {}. {}", i + 1, g.join("、"));
             }

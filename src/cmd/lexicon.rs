@@ -9,11 +9,18 @@ use std::io::Write;
 
 pub fn run(cmd: LexiconCommand) -> Result<u8, String> {
     match cmd {
-        LexiconCommand::List { terms_only, lexicons } => {
+        LexiconCommand::List {
+            terms_only,
+            lexicons,
+        } => {
             let lex = super::load_lexicon(&lexicons)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            let text = if terms_only { terms_only_list(&lex) } else { list(&lex) };
+            let text = if terms_only {
+                terms_only_list(&lex)
+            } else {
+                list(&lex)
+            };
             out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
             out.flush().map_err(|e| e.to_string())?;
             Ok(0)
@@ -28,9 +35,16 @@ pub fn list(lex: &Lexicon) -> String {
     for r in &lex.rules {
         let groups = r.groups();
         for (gi, g) in groups.iter().enumerate() {
-            let part = if groups.len() == 1 { "term".to_string() } else { format!("group {}", gi + 1) };
+            let part = if groups.len() == 1 {
+                "term".to_string()
+            } else {
+                format!("group {}", gi + 1)
+            };
             for t in g.iter() {
-                s.push_str(&format!("{t}\t{}\t{}\t{}\t{}\t{part}\n", r.category.id, r.category.zh, r.id, r.severity));
+                s.push_str(&format!(
+                    "{t}\t{}\t{}\t{}\t{}\t{part}\n",
+                    r.category.id, r.category.zh, r.id, r.severity
+                ));
             }
         }
     }
@@ -42,7 +56,13 @@ pub fn terms_only_list(lex: &Lexicon) -> String {
     let terms: BTreeSet<&str> = lex
         .rules
         .iter()
-        .flat_map(|r| r.groups().into_iter().flatten().map(|s| s.as_str()).collect::<Vec<_>>())
+        .flat_map(|r| {
+            r.groups()
+                .into_iter()
+                .flatten()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+        })
         .collect();
     terms.into_iter().map(|t| format!("{t}\n")).collect()
 }
@@ -64,12 +84,22 @@ pub fn check_examples(lex: &Lexicon) -> Vec<LexiconError> {
             let found = matcher.scan(ex, Role::Agent, true);
             if !found.iter().any(|f| f.rule == ri) {
                 let others = fired(&matcher, &found);
-                errors.push(err(format!("rule {}: example does not match: {ex}{others}", rule.id)));
+                errors.push(err(format!(
+                    "rule {}: example does not match: {ex}{others}",
+                    rule.id
+                )));
             }
         }
         for ex in &rule.counter_examples {
-            if matcher.scan(ex, Role::Agent, true).iter().any(|f| f.rule == ri) {
-                errors.push(err(format!("rule {}: counter-example matches: {ex}", rule.id)));
+            if matcher
+                .scan(ex, Role::Agent, true)
+                .iter()
+                .any(|f| f.rule == ri)
+            {
+                errors.push(err(format!(
+                    "rule {}: counter-example matches: {ex}",
+                    rule.id
+                )));
             }
         }
     }
@@ -98,9 +128,16 @@ fn check(paths: &[std::path::PathBuf]) -> Result<u8, String> {
         println!("{e}");
     }
     let terms: usize = lex.term_counts().values().sum();
-    let examples: usize = lex.rules.iter().map(|r: &Rule| r.examples.len() + r.counter_examples.len()).sum();
+    let examples: usize = lex
+        .rules
+        .iter()
+        .map(|r: &Rule| r.examples.len() + r.counter_examples.len())
+        .sum();
     if errors.is_empty() {
-        println!("ok: {} rules, {terms} terms, {examples} examples", lex.rules.len());
+        println!(
+            "ok: {} rules, {terms} terms, {examples} examples",
+            lex.rules.len()
+        );
         Ok(0)
     } else {
         println!("{} problems", errors.len());

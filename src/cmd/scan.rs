@@ -48,7 +48,11 @@ impl Scanner {
                 out.stats.files_skipped.insert(reason, 1);
                 out.notes.push(format!("{name}: skipped: {reason}"));
             }
-            Unit::Lines { info, first_line, data } => {
+            Unit::Lines {
+                info,
+                first_line,
+                data,
+            } => {
                 let parsed = parse_lines(info, *first_line, data);
                 self.scan_parsed(info, &parsed, &mut out);
             }
@@ -63,13 +67,25 @@ impl Scanner {
         s.records_read += (parsed.messages.len() + parsed.rejects.len()) as u64;
         s.scanned += parsed.messages.len() as u64;
         s.fallback_decoded += parsed.warnings.len() as u64;
+        let mut notes: Vec<(u64, String)> =
+            Vec::with_capacity(parsed.rejects.len() + parsed.warnings.len());
         for r in &parsed.rejects {
             *s.rejected.entry(r.reason).or_default() += 1;
-            out.notes.push(format!("{source}:{}: rejected ({}): {}", r.record, r.reason.as_str(), r.detail));
+            notes.push((
+                r.record,
+                format!(
+                    "{source}:{}: rejected ({}): {}",
+                    r.record,
+                    r.reason.as_str(),
+                    r.detail
+                ),
+            ));
         }
         for (record, w) in &parsed.warnings {
-            out.notes.push(format!("{source}:{record}: {w}"));
+            notes.push((*record, format!("{source}:{record}: {w}")));
         }
+        notes.sort_by_key(|n| n.0);
+        out.notes.extend(notes.into_iter().map(|n| n.1));
         for msg in &parsed.messages {
             let findings = self.matcher.scan(&msg.text, msg.role(), self.all_roles);
             if !findings.is_empty() {
@@ -79,7 +95,8 @@ impl Scanner {
                     *s.findings.entry((cat.id, cat.zh)).or_default() += 1;
                 }
             }
-            self.reporter.write(&mut out.bytes, source, msg, &findings, &self.matcher);
+            self.reporter
+                .write(&mut out.bytes, source, msg, &findings, &self.matcher);
         }
     }
 }
@@ -139,7 +156,10 @@ fn next_batch(units: &mut Units, threads: usize) -> Vec<Unit> {
 pub fn run(args: &ScanArgs) -> Result<u8, String> {
     let opts = read_options(args)?;
     let lexicon = super::load_lexicon(&args.lexicons)?;
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -175,7 +195,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     };
     let mut sink = std::io::BufWriter::with_capacity(1 << 16, &mut sink);
     let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
-    sink.write_all(&scanner.reporter.header()).map_err(write_err)?;
+    sink.write_all(&scanner.reporter.header())
+        .map_err(write_err)?;
 
     let (inputs, walk_errors) = expand(&args.paths);
     let mut stats = Stats::default();
@@ -192,7 +213,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("valid progress template"),
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                .expect("valid progress template"),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         bar
@@ -205,7 +227,12 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
             bytes_done += pending.iter().map(unit_bytes).sum::<usize>();
             let (next, outputs) = rayon::join(
                 || next_batch(&mut units, threads),
-                || pending.par_iter().map(|u| scanner.process(u)).collect::<Vec<Output>>(),
+                || {
+                    pending
+                        .par_iter()
+                        .map(|u| scanner.process(u))
+                        .collect::<Vec<Output>>()
+                },
             );
             for out in outputs {
                 sink.write_all(&out.bytes).map_err(write_err)?;

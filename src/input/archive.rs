@@ -24,14 +24,18 @@ pub struct SkippedMember {
 fn member_name(raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
         Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(raw).0.into_owned(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
     }
 }
 
 /// List the members of a zip archive, in archive order.
 pub fn list_zip(path: &Path) -> Result<(Vec<ZipMember>, Vec<SkippedMember>), String> {
     let file = std::fs::File::open(path).map_err(|e| super::walk::describe(&e))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("not a readable zip archive: {e}"))?;
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| format!("not a readable zip archive: {e}"))?;
     let mut members = Vec::new();
     let mut skipped = Vec::new();
     for index in 0..zip.len() {
@@ -104,7 +108,9 @@ fn pump(member: &ZipMember, tx: &SyncSender<Result<Vec<u8>, String>>) -> Result<
     let mut f = zip.by_index(member.index).map_err(|e| e.to_string())?;
     loop {
         let mut chunk = vec![0u8; 256 << 10];
-        let n = f.read(&mut chunk).map_err(|e| format!("cannot decompress: {e}"))?;
+        let n = f
+            .read(&mut chunk)
+            .map_err(|e| format!("cannot decompress: {e}"))?;
         if n == 0 {
             return Ok(());
         }
@@ -155,7 +161,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.zip");
         let mut w = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
         w.add_directory("dir/", opts).unwrap();
         w.start_file("dir/短信.csv", opts).unwrap();
         w.write_all("内容\n你好\n".as_bytes()).unwrap();
@@ -170,7 +177,10 @@ mod tests {
         open_member(&members[0]).read_to_string(&mut s).unwrap();
         assert_eq!(s, "内容\n你好\n");
         assert!(list_zip(&dir.path().join("nope.zip")).is_err());
-        assert_eq!(member_name(&encoding_rs::GB18030.encode("通话.txt").0), "通话.txt");
+        assert_eq!(
+            member_name(&encoding_rs::GB18030.encode("通话.txt").0),
+            "通话.txt"
+        );
         assert_eq!(inner_extension("x/Calls.CSV.gz"), "csv");
     }
 }

@@ -71,7 +71,11 @@ fn legacy(enc: &'static Encoding) -> Detected {
 
 fn utf16(enc: &'static Encoding, bom_len: usize) -> Detected {
     Detected {
-        label: if enc == UTF_16LE { "UTF-16LE" } else { "UTF-16BE" },
+        label: if enc == UTF_16LE {
+            "UTF-16LE"
+        } else {
+            "UTF-16BE"
+        },
         bom_len,
         utf16: Some(enc),
         text: TextEncoding::Utf8,
@@ -95,7 +99,11 @@ fn mostly_utf8_lines(prefix: &[u8]) -> bool {
         lines.pop(); // possibly cut off
     }
     for line in lines.into_iter().filter(|l| !l.is_ascii()) {
-        if std::str::from_utf8(line).is_ok() { utf8 += 1 } else { other += 1 }
+        if std::str::from_utf8(line).is_ok() {
+            utf8 += 1
+        } else {
+            other += 1
+        }
     }
     utf8 > other
 }
@@ -140,13 +148,21 @@ pub fn detect(prefix: &[u8], forced: Forced) -> Result<Detected, ()> {
     let bom = Encoding::for_bom(prefix);
     match forced {
         Forced::Utf8 => {
-            let bom_len = if prefix.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            let bom_len = if prefix.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
             return Ok(Detected { bom_len, ..UTF8 });
         }
         Forced::Gb18030 => return Ok(legacy(GB18030)),
         Forced::Big5 => return Ok(legacy(BIG5)),
         Forced::Utf16Le | Forced::Utf16Be => {
-            let enc = if forced == Forced::Utf16Le { UTF_16LE } else { UTF_16BE };
+            let enc = if forced == Forced::Utf16Le {
+                UTF_16LE
+            } else {
+                UTF_16BE
+            };
             let bom_len = match bom {
                 Some((e, n)) if e == enc => n,
                 _ => 0,
@@ -178,7 +194,11 @@ pub fn detect(prefix: &[u8], forced: Forced) -> Result<Detected, ()> {
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(prefix, false);
     let guess = det.guess(None, chardetng::Utf8Detection::Deny);
-    Ok(if guess == BIG5 { legacy(BIG5) } else { legacy(GB18030) })
+    Ok(if guess == BIG5 {
+        legacy(BIG5)
+    } else {
+        legacy(GB18030)
+    })
 }
 
 /// The outcome of decoding one record.
@@ -197,7 +217,8 @@ pub fn decode_record(bytes: &[u8], enc: TextEncoding) -> Decoded<'_> {
         TextEncoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(s) => Decoded::Ok(Cow::Borrowed(s)),
             Err(e) => {
-                if let Some(s) = GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+                if let Some(s) = GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+                {
                     return Decoded::Fallback(s, "GB18030");
                 }
                 let at = e.valid_up_to();
@@ -211,10 +232,10 @@ pub fn decode_record(bytes: &[u8], enc: TextEncoding) -> Decoded<'_> {
         TextEncoding::Legacy(enc) => {
             // Chinese text in GBK/Big5 is almost never valid UTF-8; a non-ASCII record that is
             // valid UTF-8 is a UTF-8 record in a legacy file.
-            if !bytes.is_ascii() {
-                if let Ok(s) = std::str::from_utf8(bytes) {
-                    return Decoded::Fallback(Cow::Borrowed(s), "UTF-8");
-                }
+            if !bytes.is_ascii()
+                && let Ok(s) = std::str::from_utf8(bytes)
+            {
+                return Decoded::Fallback(Cow::Borrowed(s), "UTF-8");
             }
             if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(bytes) {
                 return Decoded::Ok(s);
@@ -230,11 +251,15 @@ mod tests {
 
     #[test]
     fn detects_boms_utf8_and_gbk() {
-        assert_eq!(detect("坐席：你好".as_bytes(), Forced::Auto).unwrap().label, "UTF-8");
+        assert_eq!(
+            detect("坐席：你好".as_bytes(), Forced::Auto).unwrap().label,
+            "UTF-8"
+        );
         let bom = [b"\xEF\xBB\xBF".as_slice(), "你好".as_bytes()].concat();
         let d = detect(&bom, Forced::Auto).unwrap();
         assert_eq!((d.label, d.bom_len), ("UTF-8 (BOM)", 3));
-        let (gbk, _, _) = GB18030.encode("你这个老赖，明天我们就上门找你，通知你的家人和单位领导。");
+        let (gbk, _, _) =
+            GB18030.encode("你这个老赖，明天我们就上门找你，通知你的家人和单位领导。");
         assert_eq!(detect(&gbk, Forced::Auto).unwrap().label, "GB18030");
         let mut le = vec![0xFF, 0xFE];
         for u in "你好\n".encode_utf16() {
@@ -253,9 +278,13 @@ mod tests {
 
     #[test]
     fn records_decode_strictly_with_fallback() {
-        assert!(matches!(decode_record("老赖".as_bytes(), TextEncoding::Utf8), Decoded::Ok(s) if s == "老赖"));
+        assert!(
+            matches!(decode_record("老赖".as_bytes(), TextEncoding::Utf8), Decoded::Ok(s) if s == "老赖")
+        );
         let (gbk, _, _) = GB18030.encode("老赖");
-        assert!(matches!(decode_record(&gbk, TextEncoding::Utf8), Decoded::Fallback(s, "GB18030") if s == "老赖"));
+        assert!(
+            matches!(decode_record(&gbk, TextEncoding::Utf8), Decoded::Fallback(s, "GB18030") if s == "老赖")
+        );
         match decode_record(b"ab\xFF\xFF", TextEncoding::Utf8) {
             Decoded::Invalid(d) => assert_eq!(d, "invalid UTF-8 byte 0xFF at byte 3 of the record"),
             _ => panic!("expected invalid"),

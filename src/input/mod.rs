@@ -25,10 +25,24 @@ pub enum Role {
 }
 
 const AGENT_LABELS: &[&str] = &[
-    "坐席", "催收员", "催收", "客服", "业务员", "调解员", "专员", "agent", "collector",
+    "坐席",
+    "催收员",
+    "催收",
+    "客服",
+    "业务员",
+    "调解员",
+    "专员",
+    "agent",
+    "collector",
 ];
 const CUSTOMER_LABELS: &[&str] = &[
-    "客户", "借款人", "债务人", "用户", "customer", "debtor", "borrower",
+    "客户",
+    "借款人",
+    "债务人",
+    "用户",
+    "customer",
+    "debtor",
+    "borrower",
 ];
 
 impl Role {
@@ -102,11 +116,30 @@ pub struct Columns {
 }
 
 pub const TEXT_NAMES: &[&str] = &[
-    "text", "content", "message", "msg", "body", "内容", "短信内容", "通话内容", "文本", "消息内容", "信息内容", "对话内容",
+    "text",
+    "content",
+    "message",
+    "msg",
+    "body",
+    "内容",
+    "短信内容",
+    "通话内容",
+    "文本",
+    "消息内容",
+    "信息内容",
+    "对话内容",
 ];
 pub const ID_NAMES: &[&str] = &["id", "序号", "编号", "短信id", "消息id", "记录id"];
 pub const SPEAKER_NAMES: &[&str] = &["speaker", "role", "角色", "说话人", "发言人", "发送方"];
-pub const TIME_NAMES: &[&str] = &["time", "timestamp", "时间", "发送时间", "通话时间", "开始时间", "日期"];
+pub const TIME_NAMES: &[&str] = &[
+    "time",
+    "timestamp",
+    "时间",
+    "发送时间",
+    "通话时间",
+    "开始时间",
+    "日期",
+];
 pub const CALL_NAMES: &[&str] = &["call", "call_id", "通话id", "通话编号", "会话id"];
 
 /// A file (or archive member, or stdin) being read.

@@ -2,8 +2,8 @@
 
 use super::decode::{Decoded, decode_record};
 use super::{
-    CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES, SourceInfo,
-    TEXT_NAMES, TIME_NAMES,
+    CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES,
+    SourceInfo, TEXT_NAMES, TIME_NAMES,
 };
 
 /// Messages, rejected records and warnings from one chunk of a file.
@@ -32,16 +32,26 @@ pub fn split_turn(line: &str) -> (Option<&str>, Option<&str>, &str) {
     } else {
         let stamp_len = rest
             .char_indices()
-            .take_while(|&(_, c)| c.is_ascii_digit() || matches!(c, ':' | '-' | '/' | '.' | ' ' | 'T'))
+            .take_while(|&(_, c)| {
+                c.is_ascii_digit() || matches!(c, ':' | '-' | '/' | '.' | ' ' | 'T')
+            })
             .last()
             .map_or(0, |(i, c)| i + c.len_utf8());
         let stamp = rest[..stamp_len].trim_end();
-        if stamp.len() >= 5 && stamp.contains(':') && stamp.starts_with(|c: char| c.is_ascii_digit()) && stamp.len() < stamp_len {
+        if stamp.len() >= 5
+            && stamp.contains(':')
+            && stamp.starts_with(|c: char| c.is_ascii_digit())
+            && stamp.len() < stamp_len
+        {
             time = Some(stamp);
             rest = rest[stamp_len..].trim_start();
         }
     }
-    if let Some((idx, colon)) = rest.char_indices().take(14).find(|&(_, c)| c == '：' || c == ':') {
+    if let Some((idx, colon)) = rest
+        .char_indices()
+        .take(14)
+        .find(|&(_, c)| c == '：' || c == ':')
+    {
         let label = rest[..idx].trim();
         let plausible = !label.is_empty()
             && label.chars().count() <= 12
@@ -59,10 +69,10 @@ pub fn looks_like_transcript<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
     let (mut total, mut turns) = (0, 0);
     for line in lines.filter(|l| !l.trim().is_empty()).take(50) {
         total += 1;
-        if let (_, Some(label), _) = split_turn(line) {
-            if Role::of_label(label) != Role::Unknown {
-                turns += 1;
-            }
+        if let (_, Some(label), _) = split_turn(line)
+            && Role::of_label(label) != Role::Unknown
+        {
+            turns += 1;
         }
     }
     total > 0 && turns * 2 >= total
@@ -86,7 +96,11 @@ pub fn find_field<'a, I: IntoIterator<Item = &'a str> + Clone>(
     }
 }
 
-fn json_field(obj: &serde_json::Map<String, serde_json::Value>, wanted: Option<&str>, common: &[&str]) -> Option<String> {
+fn json_field(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    wanted: Option<&str>,
+    common: &[&str],
+) -> Option<String> {
     let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
     let i = find_field(keys.iter().copied(), wanted, common)?;
     match &obj[keys[i]] {
@@ -97,11 +111,18 @@ fn json_field(obj: &serde_json::Map<String, serde_json::Value>, wanted: Option<&
 }
 
 fn parse_json_line(line: &str, record: u64, columns: &Columns) -> Result<Message, Reject> {
-    let reject = |reason, detail: String| Reject { record, reason, detail };
+    let reject = |reason, detail: String| Reject {
+        record,
+        reason,
+        detail,
+    };
     let value: serde_json::Value = serde_json::from_str(line)
         .map_err(|e| reject(RejectReason::InvalidJson, format!("invalid JSON: {e}")))?;
     let serde_json::Value::Object(obj) = value else {
-        return Err(reject(RejectReason::InvalidJson, "JSON value is not an object".into()));
+        return Err(reject(
+            RejectReason::InvalidJson,
+            "JSON value is not an object".into(),
+        ));
     };
     let Some(text) = json_field(&obj, columns.text.as_deref(), TEXT_NAMES) else {
         let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
@@ -143,7 +164,10 @@ pub fn parse_lines(info: &SourceInfo, first_line: u64, data: &[u8]) -> Parsed {
         let line = match decode_record(raw, info.encoding) {
             Decoded::Ok(s) => s,
             Decoded::Fallback(s, enc) => {
-                out.warnings.push((record, format!("decoded as {enc}, not as the file's encoding")));
+                out.warnings.push((
+                    record,
+                    format!("decoded as {enc}, not as the file's encoding"),
+                ));
                 s
             }
             Decoded::Invalid(detail) => {
@@ -201,28 +225,55 @@ mod tests {
 
     #[test]
     fn transcript_turns_in_both_styles() {
-        assert_eq!(split_turn("[00:01:02] 坐席：你好"), (Some("00:01:02"), Some("坐席"), "你好"));
+        assert_eq!(
+            split_turn("[00:01:02] 坐席：你好"),
+            (Some("00:01:02"), Some("坐席"), "你好")
+        );
         assert_eq!(split_turn("客户: 我没钱"), (None, Some("客户"), "我没钱"));
-        assert_eq!(split_turn("00:01:02 坐席：在吗"), (Some("00:01:02"), Some("坐席"), "在吗"));
-        assert_eq!(split_turn("今天下雨了，我说：好"), (None, None, "今天下雨了，我说：好"));
-        assert_eq!(split_turn("no speaker here"), (None, None, "no speaker here"));
+        assert_eq!(
+            split_turn("00:01:02 坐席：在吗"),
+            (Some("00:01:02"), Some("坐席"), "在吗")
+        );
+        assert_eq!(
+            split_turn("今天下雨了，我说：好"),
+            (None, None, "今天下雨了，我说：好")
+        );
+        assert_eq!(
+            split_turn("no speaker here"),
+            (None, None, "no speaker here")
+        );
     }
 
     #[test]
     fn sniffs_transcripts() {
-        assert!(looks_like_transcript(["坐席：你好", "客户：嗯", "", "坐席：还钱"].into_iter()));
-        assert!(!looks_like_transcript(["【某某金融】您的账单已逾期", "今天天气不错"].into_iter()));
+        assert!(looks_like_transcript(
+            ["坐席：你好", "客户：嗯", "", "坐席：还钱"].into_iter()
+        ));
+        assert!(!looks_like_transcript(
+            ["【某某金融】您的账单已逾期", "今天天气不错"].into_iter()
+        ));
     }
 
     #[test]
     fn lines_keep_numbers_and_skip_blanks() {
-        let p = parse_lines(&info(Format::Transcript), 10, "坐席：一\r\n\n客户：二\n张三：三".as_bytes());
-        let got: Vec<(u64, Option<Role>, &str)> = p.messages.iter().map(|m| (m.record, m.role, m.text.as_str())).collect();
-        assert_eq!(got, vec![
-            (10, Some(Role::Agent), "一"),
-            (12, Some(Role::Customer), "二"),
-            (13, Some(Role::Unknown), "三"),
-        ]);
+        let p = parse_lines(
+            &info(Format::Transcript),
+            10,
+            "坐席：一\r\n\n客户：二\n张三：三".as_bytes(),
+        );
+        let got: Vec<(u64, Option<Role>, &str)> = p
+            .messages
+            .iter()
+            .map(|m| (m.record, m.role, m.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (10, Some(Role::Agent), "一"),
+                (12, Some(Role::Customer), "二"),
+                (13, Some(Role::Unknown), "三"),
+            ]
+        );
     }
 
     #[test]
@@ -232,13 +283,21 @@ mod tests {
         assert_eq!(p.messages.len(), 1);
         assert_eq!(p.messages[0].id.as_deref(), Some("7"));
         assert_eq!(p.messages[0].role, Some(Role::Agent));
-        let reasons: Vec<(u64, RejectReason)> = p.rejects.iter().map(|r| (r.record, r.reason)).collect();
-        assert_eq!(reasons, vec![
-            (2, RejectReason::InvalidJson),
-            (3, RejectReason::MissingText),
-            (4, RejectReason::InvalidJson),
-        ]);
-        assert!(p.rejects[1].detail.contains("fields: x"), "{}", p.rejects[1].detail);
+        let reasons: Vec<(u64, RejectReason)> =
+            p.rejects.iter().map(|r| (r.record, r.reason)).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (2, RejectReason::InvalidJson),
+                (3, RejectReason::MissingText),
+                (4, RejectReason::InvalidJson),
+            ]
+        );
+        assert!(
+            p.rejects[1].detail.contains("fields: x"),
+            "{}",
+            p.rejects[1].detail
+        );
     }
 
     #[test]

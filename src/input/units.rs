@@ -10,8 +10,8 @@ use super::decode::{self, Decoded, Detected, Forced, decode_record};
 use super::parse::{Parsed, find_field, looks_like_transcript};
 use super::walk::{Input, describe};
 use super::{
-    CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES, SourceInfo,
-    TEXT_NAMES, TIME_NAMES,
+    CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES,
+    SourceInfo, TEXT_NAMES, TIME_NAMES,
 };
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -40,7 +40,10 @@ pub struct ReadOptions {
 #[derive(Debug)]
 pub enum Unit {
     /// A file was opened and will be read with this encoding and format.
-    FileStart { info: Arc<SourceInfo>, encoding: &'static str },
+    FileStart {
+        info: Arc<SourceInfo>,
+        encoding: &'static str,
+    },
     /// A file could not be read at all (or stopped part way).
     FileError { name: String, message: String },
     /// A file was skipped on purpose (empty, binary).
@@ -48,9 +51,16 @@ pub enum Unit {
     /// A zip archive was listed; its members follow as inputs of their own.
     ArchiveOpened { name: String },
     /// Whole lines starting at 1-based line `first_line`, to parse in a worker.
-    Lines { info: Arc<SourceInfo>, first_line: u64, data: Vec<u8> },
+    Lines {
+        info: Arc<SourceInfo>,
+        first_line: u64,
+        data: Vec<u8>,
+    },
     /// Records already parsed (CSV/TSV), or rejects found while reading.
-    Records { info: Arc<SourceInfo>, parsed: Parsed },
+    Records {
+        info: Arc<SourceInfo>,
+        parsed: Parsed,
+    },
 }
 
 type DynRead = Box<dyn Read + Send>;
@@ -101,7 +111,11 @@ impl Units {
                 }
             }
         };
-        let reader = if name.to_lowercase().ends_with(".gz") { archive::gunzip(reader) } else { reader };
+        let reader = if name.to_lowercase().ends_with(".gz") {
+            archive::gunzip(reader)
+        } else {
+            reader
+        };
         let ext = archive::inner_extension(&name);
         self.open_reader(name, reader, &ext)
     }
@@ -114,7 +128,11 @@ impl Units {
                 for s in skipped {
                     self.queued.push_back(Unit::FileSkipped {
                         name: format!("{name}!{}", s.name),
-                        reason: if s.reason.starts_with("encrypted") { "encrypted archive member" } else { "unreadable archive member" },
+                        reason: if s.reason.starts_with("encrypted") {
+                            "encrypted archive member"
+                        } else {
+                            "unreadable archive member"
+                        },
                     });
                 }
                 for m in members.into_iter().rev() {
@@ -146,8 +164,13 @@ impl Units {
                 reason: "binary file",
             };
         };
-        let format = self.opts.format.unwrap_or_else(|| guess_format(ext, &prefix, &detected));
-        let rest: DynRead = Box::new(io::Cursor::new(prefix.split_off(detected.bom_len.min(prefix.len()))).chain(reader));
+        let format = self
+            .opts
+            .format
+            .unwrap_or_else(|| guess_format(ext, &prefix, &detected));
+        let rest: DynRead = Box::new(
+            io::Cursor::new(prefix.split_off(detected.bom_len.min(prefix.len()))).chain(reader),
+        );
         let stream: DynRead = match detected.utf16 {
             Some(enc) => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -193,10 +216,17 @@ fn guess_format(ext: &str, prefix: &[u8], detected: &Detected) -> Format {
         _ => {}
     }
     let text: String = match detected.utf16 {
-        Some(enc) => enc.decode_without_bom_handling(&prefix[detected.bom_len..]).0.into_owned(),
+        Some(enc) => enc
+            .decode_without_bom_handling(&prefix[detected.bom_len..])
+            .0
+            .into_owned(),
         None => match detected.text {
-            decode::TextEncoding::Utf8 => String::from_utf8_lossy(&prefix[detected.bom_len..]).into_owned(),
-            decode::TextEncoding::Legacy(enc) => enc.decode_without_bom_handling(prefix).0.into_owned(),
+            decode::TextEncoding::Utf8 => {
+                String::from_utf8_lossy(&prefix[detected.bom_len..]).into_owned()
+            }
+            decode::TextEncoding::Legacy(enc) => {
+                enc.decode_without_bom_handling(prefix).0.into_owned()
+            }
         },
     };
     if text.trim_start().starts_with('{') {
@@ -222,7 +252,14 @@ impl Iterator for Units {
                     return Some(self.open(input));
                 }
                 Some(Current::Lines(r)) => r.next_unit().map_err(|e| {
-                    (r.info.name.to_string(), format!("read error after line {}: {}", r.next_line - 1, describe(&e)))
+                    (
+                        r.info.name.to_string(),
+                        format!(
+                            "read error after line {}: {}",
+                            r.next_line - 1,
+                            describe(&e)
+                        ),
+                    )
                 }),
                 Some(Current::Csv(r)) => r.next_unit().map_err(|m| (r.info.name.to_string(), m)),
             };
@@ -323,7 +360,9 @@ impl LineReader {
         parsed.rejects.push(Reject {
             record,
             reason: RejectReason::LineTooLong,
-            detail: format!("line of {skipped} bytes or more exceeds the {MAX_LINE}-byte limit; skipped"),
+            detail: format!(
+                "line of {skipped} bytes or more exceeds the {MAX_LINE}-byte limit; skipped"
+            ),
         });
         Unit::Records {
             info: self.info.clone(),
@@ -404,9 +443,14 @@ impl CsvReader {
             Ok(false) => return Err("no header row".into()),
             Err(e) => return Err(format!("cannot read the header row: {e}")),
         }
-        let names: Vec<String> = header.iter().map(|f| lossy(f, info.encoding).trim().to_string()).collect();
+        let names: Vec<String> = header
+            .iter()
+            .map(|f| lossy(f, info.encoding).trim().to_string())
+            .collect();
         let c = &info.columns;
-        let find = |wanted: &Option<String>, common: &[&str]| find_field(names.iter().map(|s| s.as_str()), wanted.as_deref(), common);
+        let find = |wanted: &Option<String>, common: &[&str]| {
+            find_field(names.iter().map(|s| s.as_str()), wanted.as_deref(), common)
+        };
         let Some(text) = find(&c.text, TEXT_NAMES) else {
             let wanted = match &c.text {
                 Some(t) => format!("no column `{t}`"),
@@ -414,11 +458,19 @@ impl CsvReader {
             };
             return Err(format!("{wanted}; the columns are: {}", names.join(", ")));
         };
-        for (opt, what) in [(&c.id, "--id-col"), (&c.speaker, "--speaker-col"), (&c.time, "--time-col"), (&c.call, "--call-col")] {
-            if let Some(n) = opt {
-                if find(opt, &[]).is_none() {
-                    return Err(format!("{what}: no column `{n}`; the columns are: {}", names.join(", ")));
-                }
+        for (opt, what) in [
+            (&c.id, "--id-col"),
+            (&c.speaker, "--speaker-col"),
+            (&c.time, "--time-col"),
+            (&c.call, "--call-col"),
+        ] {
+            if let Some(n) = opt
+                && find(opt, &[]).is_none()
+            {
+                return Err(format!(
+                    "{what}: no column `{n}`; the columns are: {}",
+                    names.join(", ")
+                ));
             }
         }
         Ok(CsvReader {
@@ -455,11 +507,18 @@ impl CsvReader {
             }
             self.row += 1;
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
+            if rec.len() == 1
+                && rec
+                    .get(0)
+                    .is_some_and(|f| f.iter().all(|b| b.is_ascii_whitespace()))
+            {
                 self.row -= 1;
                 continue;
             }
-            let newlines = rec.iter().map(|f| memchr::memchr_iter(b'\n', f).count()).sum::<usize>();
+            let newlines = rec
+                .iter()
+                .map(|f| memchr::memchr_iter(b'\n', f).count())
+                .sum::<usize>();
             if newlines > MAX_FIELD_LINES {
                 parsed.rejects.push(Reject {
                     record: self.row,
@@ -474,14 +533,21 @@ impl CsvReader {
                 parsed.rejects.push(Reject {
                     record: self.row,
                     reason: RejectReason::FieldCount,
-                    detail: format!("line {line}: {} fields, the header has {}", rec.len(), self.width),
+                    detail: format!(
+                        "line {line}: {} fields, the header has {}",
+                        rec.len(),
+                        self.width
+                    ),
                 });
                 continue;
             }
             let text = match decode_record(&rec[self.text], self.info.encoding) {
                 Decoded::Ok(s) => s.into_owned(),
                 Decoded::Fallback(s, enc) => {
-                    parsed.warnings.push((self.row, format!("line {line}: decoded as {enc}, not as the file's encoding")));
+                    parsed.warnings.push((
+                        self.row,
+                        format!("line {line}: decoded as {enc}, not as the file's encoding"),
+                    ));
                     s.into_owned()
                 }
                 Decoded::Invalid(d) => {
@@ -540,8 +606,16 @@ mod tests {
     #[test]
     fn csv_rows_with_chinese_headers() {
         let units = units_of("s.csv", "序号,发送号码,发送时间,短信内容\n1,138,2024-01-01,你好\n2,139,2024-01-02\n3,137,2024-01-03,\"多行\n内容\"\n".as_bytes());
-        assert!(matches!(&units[0], Unit::FileStart { encoding: "UTF-8", .. }));
-        let Unit::Records { parsed, .. } = &units[1] else { panic!("{units:?}") };
+        assert!(matches!(
+            &units[0],
+            Unit::FileStart {
+                encoding: "UTF-8",
+                ..
+            }
+        ));
+        let Unit::Records { parsed, .. } = &units[1] else {
+            panic!("{units:?}")
+        };
         assert_eq!(parsed.messages.len(), 2);
         assert_eq!(parsed.messages[0].id.as_deref(), Some("1"));
         assert_eq!(parsed.messages[0].time.as_deref(), Some("2024-01-01"));
@@ -549,7 +623,10 @@ mod tests {
         assert_eq!(parsed.messages[1].text, "多行\n内容");
         assert_eq!(parsed.rejects.len(), 1);
         assert_eq!(parsed.rejects[0].record, 2);
-        assert_eq!(parsed.rejects[0].detail, "line 3: 3 fields, the header has 4");
+        assert_eq!(
+            parsed.rejects[0].detail,
+            "line 3: 3 fields, the header has 4"
+        );
     }
 
     #[test]
@@ -559,26 +636,48 @@ mod tests {
             data.push_str(&format!("第{i}行,3\n"));
         }
         let units = units_of("q.csv", data.as_bytes());
-        let Unit::Records { parsed, .. } = &units[1] else { panic!("{units:?}") };
+        let Unit::Records { parsed, .. } = &units[1] else {
+            panic!("{units:?}")
+        };
         assert_eq!(parsed.messages.len(), 1);
         assert_eq!(parsed.rejects.len(), 1);
         assert_eq!(parsed.rejects[0].reason, RejectReason::UnbalancedQuote);
-        assert!(parsed.rejects[0].detail.starts_with("line 3: a quoted field runs over 151 lines"), "{}", parsed.rejects[0].detail);
+        assert!(
+            parsed.rejects[0]
+                .detail
+                .starts_with("line 3: a quoted field runs over 151 lines"),
+            "{}",
+            parsed.rejects[0].detail
+        );
     }
 
     #[test]
     fn csv_without_text_column_lists_columns() {
         let units = units_of("s.csv", b"a,b\n1,2\n");
         match &units[0] {
-            Unit::FileError { message, .. } => assert!(message.ends_with("the columns are: a, b"), "{message}"),
+            Unit::FileError { message, .. } => {
+                assert!(message.ends_with("the columns are: a, b"), "{message}")
+            }
             other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn empty_and_binary_files_are_skipped() {
-        assert!(matches!(units_of("e.txt", b"")[0], Unit::FileSkipped { reason: "empty file", .. }));
-        assert!(matches!(units_of("b.bin", b"\x00\x01\x02\x03abc\x00")[0], Unit::FileSkipped { reason: "binary file", .. }));
+        assert!(matches!(
+            units_of("e.txt", b"")[0],
+            Unit::FileSkipped {
+                reason: "empty file",
+                ..
+            }
+        ));
+        assert!(matches!(
+            units_of("b.bin", b"\x00\x01\x02\x03abc\x00")[0],
+            Unit::FileSkipped {
+                reason: "binary file",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -591,22 +690,33 @@ mod tests {
         let mut seen = Vec::new();
         for u in &units {
             match u {
-                Unit::Lines { first_line, data, .. } => {
+                Unit::Lines {
+                    first_line, data, ..
+                } => {
                     let p = super::super::parse::parse_lines(&units_info(u), *first_line, data);
                     seen.extend(p.messages.iter().map(|m| (m.record, m.text.clone())));
                 }
-                Unit::Records { parsed, .. } => {
-                    seen.extend(parsed.rejects.iter().map(|r| (r.record, r.reason.as_str().to_string())))
-                }
+                Unit::Records { parsed, .. } => seen.extend(
+                    parsed
+                        .rejects
+                        .iter()
+                        .map(|r| (r.record, r.reason.as_str().to_string())),
+                ),
                 _ => {}
             }
         }
-        let short: Vec<(u64, String)> = seen.iter().map(|(n, s)| (*n, s.chars().take(20).collect())).collect();
-        assert_eq!(short, vec![
-            (1, "第一行".to_string()),
-            (2, "line-too-long".to_string()),
-            (3, "第三行".to_string()),
-        ]);
+        let short: Vec<(u64, String)> = seen
+            .iter()
+            .map(|(n, s)| (*n, s.chars().take(20).collect()))
+            .collect();
+        assert_eq!(
+            short,
+            vec![
+                (1, "第一行".to_string()),
+                (2, "line-too-long".to_string()),
+                (3, "第三行".to_string()),
+            ]
+        );
     }
 
     fn units_info(u: &Unit) -> SourceInfo {

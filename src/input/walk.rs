@@ -43,7 +43,9 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
 }
 
 fn walk_dir(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<WalkError>) {
-    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false);
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .follow_links(false);
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => inputs.push(Input::File(e.into_path())),

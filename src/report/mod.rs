@@ -24,11 +24,37 @@ pub enum ReportKind {
 }
 
 pub const FINDING_COLUMNS: &[&str] = &[
-    "source", "record", "id", "call", "speaker", "role", "time", "category", "category_zh", "rule", "severity", "start",
-    "end", "matched", "excerpt", "description", "basis",
+    "source",
+    "record",
+    "id",
+    "call",
+    "speaker",
+    "role",
+    "time",
+    "category",
+    "category_zh",
+    "rule",
+    "severity",
+    "start",
+    "end",
+    "matched",
+    "excerpt",
+    "description",
+    "basis",
 ];
 pub const MESSAGE_COLUMNS: &[&str] = &[
-    "source", "record", "id", "call", "speaker", "role", "time", "categories", "severity", "rules", "findings", "text",
+    "source",
+    "record",
+    "id",
+    "call",
+    "speaker",
+    "role",
+    "time",
+    "categories",
+    "severity",
+    "rules",
+    "findings",
+    "text",
 ];
 
 /// Characters of context on each side of the evidence in `excerpt`.
@@ -54,7 +80,11 @@ pub struct Evidence<'a> {
 
 impl Evidence<'_> {
     pub fn of(text: &str, start: usize, end: usize) -> Evidence<'_> {
-        let idx: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        let idx: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
         let at = |c: usize| idx[c.min(idx.len() - 1)];
         let n = idx.len() - 1;
         let from = start.saturating_sub(CONTEXT);
@@ -133,7 +163,9 @@ struct MessageRow<'a> {
 }
 
 fn csv_writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
-    csv::WriterBuilder::new().has_headers(false).from_writer(out)
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out)
 }
 
 impl Reporter {
@@ -156,7 +188,14 @@ impl Reporter {
     }
 
     /// Append the rows for one scanned message.
-    pub fn write(&self, out: &mut Vec<u8>, source: &str, msg: &Message, findings: &[Finding], m: &Matcher) {
+    pub fn write(
+        &self,
+        out: &mut Vec<u8>,
+        source: &str,
+        msg: &Message,
+        findings: &[Finding],
+        m: &Matcher,
+    ) {
         match self.kind {
             ReportKind::Findings => {
                 for f in findings {
@@ -167,11 +206,22 @@ impl Reporter {
         }
     }
 
-    fn write_finding(&self, out: &mut Vec<u8>, source: &str, msg: &Message, f: &Finding, m: &Matcher) {
+    fn write_finding(
+        &self,
+        out: &mut Vec<u8>,
+        source: &str,
+        msg: &Message,
+        f: &Finding,
+        m: &Matcher,
+    ) {
         let rule = m.rule(f);
         let ev = Evidence::of(&msg.text, f.start, f.end);
         if self.format == OutFormat::Table {
-            let (on, off) = if self.color { ("\x1b[1;31m", "\x1b[0m") } else { ("«", "»") };
+            let (on, off) = if self.color {
+                ("\x1b[1;31m", "\x1b[0m")
+            } else {
+                ("«", "»")
+            };
             let mut line = String::new();
             let _ = write!(line, "{source}:{}", msg.record);
             if let Some(s) = &msg.speaker {
@@ -225,7 +275,14 @@ impl Reporter {
         }
     }
 
-    fn write_message(&self, out: &mut Vec<u8>, source: &str, msg: &Message, findings: &[Finding], m: &Matcher) {
+    fn write_message(
+        &self,
+        out: &mut Vec<u8>,
+        source: &str,
+        msg: &Message,
+        findings: &[Finding],
+        m: &Matcher,
+    ) {
         let mut categories: Vec<&str> = findings.iter().map(|f| m.rule(f).category.id).collect();
         categories.sort_unstable();
         categories.dedup();
@@ -236,7 +293,11 @@ impl Reporter {
                 if let Some(s) = &msg.speaker {
                     let _ = write!(line, " {s}");
                 }
-                let label = if categories.is_empty() { "-".to_string() } else { categories.join(",") };
+                let label = if categories.is_empty() {
+                    "-".to_string()
+                } else {
+                    categories.join(",")
+                };
                 let _ = writeln!(line, "  [{label}]  {}", one_line(&msg.text));
                 out.extend_from_slice(line.as_bytes());
             }
@@ -313,7 +374,10 @@ mod tests {
         let start = text.chars().position(|c| c == '老').unwrap();
         let ev = Evidence::of(text, start, start + 2);
         assert_eq!(ev.matched, "老赖");
-        assert_eq!(ev.excerpt(("[", "]")), "…九十甲乙丙丁戊己庚辛壬癸[老赖]子丑寅卯辰巳午未申酉戌亥");
+        assert_eq!(
+            ev.excerpt(("[", "]")),
+            "…九十甲乙丙丁戊己庚辛壬癸[老赖]子丑寅卯辰巳午未申酉戌亥"
+        );
         let ev = Evidence::of("老赖", 0, 2);
         assert_eq!(ev.excerpt(("", "")), "老赖");
     }

@@ -60,7 +60,11 @@ impl Stats {
     /// The summary printed at the end of a scan.
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let encs: Vec<String> = self.encodings.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let encs: Vec<String> = self
+            .encodings
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         let _ = write!(s, "dunscan: files: {} read", self.files_read);
         if !encs.is_empty() {
             let _ = write!(s, " ({})", encs.join(", "));
@@ -83,11 +87,19 @@ impl Stats {
             self.rejected_total()
         );
         if !self.rejected.is_empty() {
-            let r: Vec<String> = self.rejected.iter().map(|(k, v)| format!("{} {v}", k.as_str())).collect();
+            let r: Vec<String> = self
+                .rejected
+                .iter()
+                .map(|(k, v)| format!("{} {v}", k.as_str()))
+                .collect();
             let _ = write!(s, " ({})", r.join(", "));
         }
         if self.fallback_decoded > 0 {
-            let _ = write!(s, "; {} decoded in a second encoding", self.fallback_decoded);
+            let _ = write!(
+                s,
+                "; {} decoded in a second encoding",
+                self.fallback_decoded
+            );
         }
         let _ = writeln!(s);
         let _ = write!(
@@ -97,7 +109,11 @@ impl Stats {
             self.messages_flagged
         );
         if !self.findings.is_empty() {
-            let f: Vec<String> = self.findings.iter().map(|((id, zh), v)| format!("{id} {zh} {v}")).collect();
+            let f: Vec<String> = self
+                .findings
+                .iter()
+                .map(|((id, zh), v)| format!("{id} {zh} {v}"))
+                .collect();
             let _ = write!(s, " ({})", f.join(", "));
         }
         let _ = writeln!(s);
@@ -130,7 +146,13 @@ mod tests {
         assert_eq!(a.records_read, a.scanned + a.rejected_total());
         let text = a.render();
         assert!(text.contains("files: 1 read (UTF-8 1)"), "{text}");
-        assert!(text.contains("records: 4 read = 3 scanned + 1 rejected (wrong-field-count 1)"), "{text}");
-        assert!(text.contains("findings: 2 in 1 messages (threat 威胁恐吓 2)"), "{text}");
+        assert!(
+            text.contains("records: 4 read = 3 scanned + 1 rejected (wrong-field-count 1)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("findings: 2 in 1 messages (threat 威胁恐吓 2)"),
+            "{text}"
+        );
     }
 }
