@@ -221,45 +221,54 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     });
     let mut bytes_done = 0usize;
 
-    let result: Result<(), String> = pool.install(|| {
-        let mut pending = next_batch(&mut units, threads);
-        while !pending.is_empty() {
-            bytes_done += pending.iter().map(unit_bytes).sum::<usize>();
-            let (next, outputs) = rayon::join(
-                || next_batch(&mut units, threads),
-                || {
-                    pending
-                        .par_iter()
-                        .map(|u| scanner.process(u))
-                        .collect::<Vec<Output>>()
-                },
-            );
-            for out in outputs {
-                sink.write_all(&out.bytes).map_err(write_err)?;
-                for n in out.notes {
-                    if notes_shown < MAX_NOTES {
-                        eprintln!("dunscan: {n}");
-                        notes_shown += 1;
-                    } else {
-                        notes_hidden += 1;
+    let result: Result<(), String> = std::thread::scope(|scope| {
+        pool.install(|| {
+            let mut pending = next_batch(&mut units, threads);
+            if pending
+                .iter()
+                .any(|u| matches!(u, Unit::Lines { .. } | Unit::Records { .. }))
+            {
+                // Build the segmenter beside the first batch instead of inside it.
+                scope.spawn(|| scanner.matcher.warm_up());
+            }
+            while !pending.is_empty() {
+                bytes_done += pending.iter().map(unit_bytes).sum::<usize>();
+                let (next, outputs) = rayon::join(
+                    || next_batch(&mut units, threads),
+                    || {
+                        pending
+                            .par_iter()
+                            .map(|u| scanner.process(u))
+                            .collect::<Vec<Output>>()
+                    },
+                );
+                for out in outputs {
+                    sink.write_all(&out.bytes).map_err(write_err)?;
+                    for n in out.notes {
+                        if notes_shown < MAX_NOTES {
+                            eprintln!("dunscan: {n}");
+                            notes_shown += 1;
+                        } else {
+                            notes_hidden += 1;
+                        }
                     }
+                    if out.failed {
+                        inputs_failed += 1;
+                    }
+                    stats.merge(out.stats);
                 }
-                if out.failed {
-                    inputs_failed += 1;
+                if let Some(bar) = &progress {
+                    bar.set_message(format!(
+                        "{:.1} MB, {} records, {} findings",
+                        bytes_done as f64 / 1e6,
+                        stats.records_read,
+                        stats.findings_total()
+                    ));
                 }
-                stats.merge(out.stats);
+                pending = next;
             }
-            if let Some(bar) = &progress {
-                bar.set_message(format!(
-                    "{:.1} MB, {} records, {} findings",
-                    bytes_done as f64 / 1e6,
-                    stats.records_read,
-                    stats.findings_total()
-                ));
-            }
-            pending = next;
-        }
-        Ok(())
+            Ok(())
+        })
     });
     if let Some(bar) = progress {
         bar.finish_and_clear();

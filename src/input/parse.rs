@@ -1,10 +1,11 @@
 //! Turning decoded lines into messages: plain lines, transcript turns and JSON lines.
 
-use super::decode::{Decoded, decode_record};
+use super::decode::{Decoded, TextEncoding, decode_record};
 use super::{
     CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES,
     SourceInfo, TEXT_NAMES, TIME_NAMES,
 };
+use std::borrow::Cow;
 
 /// Messages, rejected records and warnings from one chunk of a file.
 #[derive(Debug, Default)]
@@ -147,65 +148,70 @@ fn parse_json_line(line: &str, record: u64, columns: &Columns) -> Result<Message
 /// Parse a chunk of complete lines starting at line `first_line` (1-based).
 pub fn parse_lines(info: &SourceInfo, first_line: u64, data: &[u8]) -> Parsed {
     let mut out = Parsed::default();
-    let mut line_no = first_line;
-    let mut rest = data;
-    while !rest.is_empty() {
-        let (raw, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
-        rest = next;
-        let record = line_no;
-        line_no += 1;
+    // A UTF-8 chunk is validated once; lines cut from valid UTF-8 at `\n` are valid too.
+    let valid = match info.encoding {
+        TextEncoding::Utf8 => simdutf8::basic::from_utf8(data).ok(),
+        TextEncoding::Legacy(_) => None,
+    };
+    if let Some(text) = valid {
+        for (i, line) in text.split('\n').enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            push_line(info, first_line + i as u64, Cow::Borrowed(line), &mut out);
+        }
+        return out;
+    }
+    for (i, raw) in data.split(|&b| b == b'\n').enumerate() {
+        let record = first_line + i as u64;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
-        let line = match decode_record(raw, info.encoding) {
-            Decoded::Ok(s) => s,
-            Decoded::Fallback(s, enc) => {
+        match decode_record(raw, info.encoding) {
+            Decoded::Ok(line) => push_line(info, record, line, &mut out),
+            Decoded::Fallback(line, enc) => {
                 out.warnings.push((
                     record,
                     format!("decoded as {enc}, not as the file's encoding"),
                 ));
-                s
+                push_line(info, record, line, &mut out);
             }
-            Decoded::Invalid(detail) => {
-                out.rejects.push(Reject {
-                    record,
-                    reason: RejectReason::InvalidEncoding,
-                    detail,
-                });
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match info.format {
-            Format::Jsonl => match parse_json_line(&line, record, &info.columns) {
-                Ok(m) => out.messages.push(m),
-                Err(r) => out.rejects.push(r),
-            },
-            Format::Transcript => {
-                let (time, speaker, text) = split_turn(&line);
-                out.messages.push(Message {
-                    record,
-                    role: speaker.map(Role::of_label),
-                    speaker: speaker.map(str::to_string),
-                    time: time.map(str::to_string),
-                    text: text.to_string(),
-                    ..Message::default()
-                });
-            }
-            _ => out.messages.push(Message {
+            Decoded::Invalid(detail) => out.rejects.push(Reject {
                 record,
-                text: line.into_owned(),
-                ..Message::default()
+                reason: RejectReason::InvalidEncoding,
+                detail,
             }),
         }
     }
     out
+}
+
+/// Turn one decoded line into a message (or a reject); blank lines are not records.
+fn push_line(info: &SourceInfo, record: u64, line: Cow<'_, str>, out: &mut Parsed) {
+    if line.trim().is_empty() {
+        return;
+    }
+    match info.format {
+        Format::Jsonl => match parse_json_line(&line, record, &info.columns) {
+            Ok(m) => out.messages.push(m),
+            Err(r) => out.rejects.push(r),
+        },
+        Format::Transcript => {
+            let (time, speaker, text) = split_turn(&line);
+            out.messages.push(Message {
+                record,
+                role: speaker.map(Role::of_label),
+                speaker: speaker.map(str::to_string),
+                time: time.map(str::to_string),
+                text: text.to_string(),
+                ..Message::default()
+            });
+        }
+        _ => out.messages.push(Message {
+            record,
+            text: line.into_owned(),
+            ..Message::default()
+        }),
+    }
 }
 
 #[cfg(test)]
