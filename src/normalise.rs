@@ -287,6 +287,11 @@ pub fn normalise(original: &str) -> Normalised<'_> {
             map: OffsetMap::Identity,
         };
     }
+    normalise_slow(original)
+}
+
+/// The full pipeline, without the fast path for text that needs no change.
+fn normalise_slow(original: &str) -> Normalised<'_> {
     let pieces = to_simplified(strip_separators(strip_readings(fold(original))));
     let mut text = String::with_capacity(original.len() + 8);
     let mut spans: Vec<(u32, u32)> = Vec::with_capacity(original.len() + 8);
@@ -396,6 +401,20 @@ mod tests {
         assert_eq!(normalise("ab 老赖").text, "ab 老赖");
         assert_eq!(normalise("好的。    明天").text, "好的。    明天");
         assert_eq!(normalise("好 ----- 的").text, "好 ----- 的");
+    }
+
+    #[test]
+    fn fast_and_slow_paths_agree() {
+        for text in ["你这个老赖，明天上门。", "abc 123 你好", "【星河金融】您的账单已逾期3天。回复td退订", "“好的”……——《通知》"] {
+            let fast = normalise(text);
+            assert!(fast.is_identity(), "{text}");
+            let slow = normalise_slow(text);
+            assert_eq!(slow.text, fast.text);
+            for (b, _) in text.char_indices() {
+                let e = b + text[b..].chars().next().unwrap().len_utf8();
+                assert_eq!(slow.original_span(b, e), fast.original_span(b, e), "{text} at {b}");
+            }
+        }
     }
 
     #[test]
