@@ -127,6 +127,9 @@ pub struct ScanArgs {
     /// Write the report to FILE (CSV files start with a BOM for Excel/WPS).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write every unreadable file, skipped file, rejected record and warning to FILE (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
     /// No summary and no progress on stderr.
     #[arg(short = 'q', long)]
     pub quiet: bool,

@@ -20,12 +20,38 @@ struct Scanner {
     all_roles: bool,
 }
 
-/// What one unit produced: report bytes, counts, and lines for stderr.
+/// Something about the input that is not a finding: a file that could not be read or was
+/// skipped, a rejected record, a record decoded in a second encoding.
+#[derive(Debug, serde::Serialize)]
+struct Note {
+    source: String,
+    record: Option<u64>,
+    /// error | skipped | rejected | warning
+    kind: &'static str,
+    reason: String,
+    detail: String,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(r) = self.record {
+            write!(f, ":{r}")?;
+        }
+        match self.kind {
+            "rejected" => write!(f, ": rejected ({}): {}", self.reason, self.detail),
+            "skipped" => write!(f, ": skipped: {}", self.reason),
+            _ => write!(f, ": {}", self.detail),
+        }
+    }
+}
+
+/// What one unit produced: report bytes, counts, and notes for stderr.
 #[derive(Default)]
 struct Output {
     bytes: Vec<u8>,
     stats: Stats,
-    notes: Vec<String>,
+    notes: Vec<Note>,
     /// An input that could not be read at all.
     failed: bool,
 }
@@ -41,12 +67,24 @@ impl Scanner {
             Unit::FileError { name, message } => {
                 out.stats.file_errors = 1;
                 out.failed = true;
-                out.notes.push(format!("{name}: {message}"));
+                out.notes.push(Note {
+                    source: name.clone(),
+                    record: None,
+                    kind: "error",
+                    reason: "unreadable".into(),
+                    detail: message.clone(),
+                });
             }
             Unit::ArchiveOpened { .. } => out.stats.archives = 1,
             Unit::FileSkipped { name, reason } => {
                 out.stats.files_skipped.insert(reason, 1);
-                out.notes.push(format!("{name}: skipped: {reason}"));
+                out.notes.push(Note {
+                    source: name.clone(),
+                    record: None,
+                    kind: "skipped",
+                    reason: reason.to_string(),
+                    detail: String::new(),
+                });
             }
             Unit::Lines {
                 info,
@@ -67,25 +105,27 @@ impl Scanner {
         s.records_read += (parsed.messages.len() + parsed.rejects.len()) as u64;
         s.scanned += parsed.messages.len() as u64;
         s.fallback_decoded += parsed.warnings.len() as u64;
-        let mut notes: Vec<(u64, String)> =
-            Vec::with_capacity(parsed.rejects.len() + parsed.warnings.len());
+        let start = out.notes.len();
         for r in &parsed.rejects {
             *s.rejected.entry(r.reason).or_default() += 1;
-            notes.push((
-                r.record,
-                format!(
-                    "{source}:{}: rejected ({}): {}",
-                    r.record,
-                    r.reason.as_str(),
-                    r.detail
-                ),
-            ));
+            out.notes.push(Note {
+                source: source.to_string(),
+                record: Some(r.record),
+                kind: "rejected",
+                reason: r.reason.as_str().to_string(),
+                detail: r.detail.clone(),
+            });
         }
         for (record, w) in &parsed.warnings {
-            notes.push((*record, format!("{source}:{record}: {w}")));
+            out.notes.push(Note {
+                source: source.to_string(),
+                record: Some(*record),
+                kind: "warning",
+                reason: "second-encoding".into(),
+                detail: w.clone(),
+            });
         }
-        notes.sort_by_key(|n| n.0);
-        out.notes.extend(notes.into_iter().map(|n| n.1));
+        out.notes[start..].sort_by_key(|n| n.record);
         for msg in &parsed.messages {
             let findings = self.matcher.scan(&msg.text, msg.role(), self.all_roles);
             if !findings.is_empty() {
@@ -203,8 +243,33 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     let mut inputs_failed = 0usize;
     let mut notes_shown = 0usize;
     let mut notes_hidden = 0usize;
+    let mut rejects_out = match &args.rejects {
+        Some(p) => {
+            let file = std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            Some(csv::Writer::from_writer(std::io::BufWriter::new(file)))
+        }
+        None => None,
+    };
+    let mut note = |n: Note| -> Result<(), String> {
+        if let Some(w) = rejects_out.as_mut() {
+            w.serialize(&n).map_err(|e| format!("cannot write the rejects file: {e}"))?;
+        }
+        if notes_shown < MAX_NOTES {
+            eprintln!("dunscan: {n}");
+            notes_shown += 1;
+        } else {
+            notes_hidden += 1;
+        }
+        Ok(())
+    };
     for e in &walk_errors {
-        eprintln!("dunscan: {}: {}", e.path, e.message);
+        note(Note {
+            source: e.path.clone(),
+            record: None,
+            kind: "error",
+            reason: "unreadable".into(),
+            detail: e.message.clone(),
+        })?;
         stats.file_errors += 1;
         inputs_failed += 1;
     }
@@ -245,12 +310,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
                 for out in outputs {
                     sink.write_all(&out.bytes).map_err(write_err)?;
                     for n in out.notes {
-                        if notes_shown < MAX_NOTES {
-                            eprintln!("dunscan: {n}");
-                            notes_shown += 1;
-                        } else {
-                            notes_hidden += 1;
-                        }
+                        note(n)?;
                     }
                     if out.failed {
                         inputs_failed += 1;
@@ -277,6 +337,10 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     sink.flush().map_err(write_err)?;
     drop(sink);
 
+    drop(note);
+    if let Some(mut w) = rejects_out {
+        w.flush().map_err(|e| format!("cannot write the rejects file: {e}"))?;
+    }
     if notes_hidden > 0 {
         eprintln!("dunscan: … {notes_hidden} more rejected records or warnings not shown");
     }
