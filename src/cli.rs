@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan files, folders or stdin and report findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List or check lexicons.
     #[command(subcommand)]
     Lexicon(LexiconCommand),

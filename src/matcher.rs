@@ -82,6 +82,9 @@ struct Segmented<'t> {
     boundary: Vec<bool>,
 }
 
+/// Length (in characters) from which a matched phrase needs no word-boundary check.
+const TRUSTED_PHRASE: usize = 4;
+
 /// Characters of context re-segmented on each side of a hit to find overlapping-word
 /// ambiguity (`派出所有人` reads 派出/所有人, although jieba prefers 派出所).
 const EDGE_CONTEXT: usize = 4;
@@ -102,7 +105,13 @@ impl<'t> Segmented<'t> {
 
     /// Does `[start, end)` stand as whole words: on jieba's boundaries, and neither its first
     /// character reads as the end of a word before it nor its last as the start of a word after?
+    /// Phrases of [`TRUSTED_PHRASE`] characters or more are taken as they are: a fragment
+    /// across words is a risk for short terms (`上门` in `马上门诊`), while a long phrase's first
+    /// character often glues to the word before it in jieba's reading (`事发` in `的事发到你朋友圈`).
     fn aligned(&self, start: usize, end: usize) -> bool {
+        if self.text[start..end].chars().count() >= TRUSTED_PHRASE {
+            return true;
+        }
         self.boundary[start] && self.boundary[end] && !self.crosses_edge(start, end)
     }
 
@@ -233,8 +242,12 @@ impl Matcher {
             words.sort_unstable();
             words.dedup();
             for w in words {
-                // Short words only: phrases need no entry, their ends are checked as boundaries.
-                if w.chars().count() <= 4 && !j.has_word(w) {
+                // Only words jieba does not know at all (it cuts them into single characters,
+                // as 傻逼 or 沙比): phrases made of known words need no entry, since only their
+                // ends are checked, and adding them would pull neighbouring words apart.
+                let n = w.chars().count();
+                let unknown = j.cut(w, false).iter().all(|t| t.word.chars().count() == 1);
+                if (2..=4).contains(&n) && unknown {
                     j.add_word(w, None, None);
                 }
             }

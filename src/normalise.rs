@@ -405,14 +405,23 @@ mod tests {
 
     #[test]
     fn fast_and_slow_paths_agree() {
-        for text in ["你这个老赖，明天上门。", "abc 123 你好", "【星河金融】您的账单已逾期3天。回复td退订", "“好的”……——《通知》"] {
+        for text in [
+            "你这个老赖，明天上门。",
+            "abc 123 你好",
+            "【星河金融】您的账单已逾期3天。回复td退订",
+            "“好的”……——《通知》",
+        ] {
             let fast = normalise(text);
             assert!(fast.is_identity(), "{text}");
             let slow = normalise_slow(text);
             assert_eq!(slow.text, fast.text);
             for (b, _) in text.char_indices() {
                 let e = b + text[b..].chars().next().unwrap().len_utf8();
-                assert_eq!(slow.original_span(b, e), fast.original_span(b, e), "{text} at {b}");
+                assert_eq!(
+                    slow.original_span(b, e),
+                    fast.original_span(b, e),
+                    "{text} at {b}"
+                );
             }
         }
     }

@@ -156,10 +156,23 @@ mod tests {
         let lex = Lexicon::builtin();
         assert!(lex.rules.len() >= 20, "only {} rules", lex.rules.len());
         let errors: Vec<String> = check_examples(&lex).iter().map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{} failing examples:\n{}", errors.len(), errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "{} failing examples:\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
         for r in &lex.rules {
-            assert!(r.examples.len() >= 2, "{}: needs at least two examples", r.id);
-            assert!(r.counter_examples.len() >= 2, "{}: needs at least two counter-examples", r.id);
+            assert!(
+                r.examples.len() >= 2,
+                "{}: needs at least two examples",
+                r.id
+            );
+            assert!(
+                r.counter_examples.len() >= 2,
+                "{}: needs at least two counter-examples",
+                r.id
+            );
         }
     }
 
@@ -167,7 +180,10 @@ mod tests {
     fn builtin_lexicons_have_over_a_hundred_terms_per_contract_category() {
         let counts = Lexicon::builtin().term_counts();
         for cat in ["threat", "insult", "impersonation", "disclosure"] {
-            assert!(counts.get(cat).copied().unwrap_or(0) > 100, "{cat}: {counts:?}");
+            assert!(
+                counts.get(cat).copied().unwrap_or(0) > 100,
+                "{cat}: {counts:?}"
+            );
         }
     }
 }

@@ -245,14 +245,16 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     let mut notes_hidden = 0usize;
     let mut rejects_out = match &args.rejects {
         Some(p) => {
-            let file = std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            let file = std::fs::File::create(p)
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             Some(csv::Writer::from_writer(std::io::BufWriter::new(file)))
         }
         None => None,
     };
     let mut note = |n: Note| -> Result<(), String> {
         if let Some(w) = rejects_out.as_mut() {
-            w.serialize(&n).map_err(|e| format!("cannot write the rejects file: {e}"))?;
+            w.serialize(&n)
+                .map_err(|e| format!("cannot write the rejects file: {e}"))?;
         }
         if notes_shown < MAX_NOTES {
             eprintln!("dunscan: {n}");
@@ -337,9 +339,9 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     sink.flush().map_err(write_err)?;
     drop(sink);
 
-    drop(note);
     if let Some(mut w) = rejects_out {
-        w.flush().map_err(|e| format!("cannot write the rejects file: {e}"))?;
+        w.flush()
+            .map_err(|e| format!("cannot write the rejects file: {e}"))?;
     }
     if notes_hidden > 0 {
         eprintln!("dunscan: … {notes_hidden} more rejected records or warnings not shown");
