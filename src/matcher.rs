@@ -52,6 +52,8 @@ pub struct Matcher {
     lexicon: Lexicon,
     ac: Option<AhoCorasick>,
     uses: Vec<Vec<PatternUse>>,
+    /// Negation cues (pattern ids first) then scope breakers, in one automaton.
+    scope: Option<AhoCorasick>,
     jieba: OnceLock<Jieba>,
 }
 
@@ -169,19 +171,6 @@ impl<'t> Segmented<'t> {
             .map_or(self.text.len(), |(i, _)| pos + i);
         (start, end)
     }
-
-    /// Word-aligned occurrences of `word` inside `[from, to)`.
-    fn occurrences<'a>(
-        &'a self,
-        word: &'a str,
-        from: usize,
-        to: usize,
-    ) -> impl Iterator<Item = (usize, usize)> + 'a {
-        self.text[from..to]
-            .match_indices(word)
-            .map(move |(i, w)| (from + i, from + i + w.len()))
-            .filter(|&(s, e)| self.boundary[s] && self.boundary[e])
-    }
 }
 
 impl Matcher {
@@ -211,10 +200,22 @@ impl Matcher {
                 .build(&patterns)
                 .expect("lexicon automaton builds")
         });
+        let scope_words: Vec<&String> = lexicon
+            .negation_cues
+            .iter()
+            .chain(&lexicon.scope_breakers)
+            .collect();
+        let scope = (!lexicon.negation_cues.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&scope_words)
+                .expect("negation automaton builds")
+        });
         Matcher {
             lexicon,
             ac,
             uses,
+            scope,
             jieba: OnceLock::new(),
         }
     }
@@ -281,10 +282,24 @@ impl Matcher {
                 }
             }
         }
-        if parts.is_empty() {
+        // A co-occurrence rule needs a part from every group: drop rules that cannot complete
+        // before paying for segmentation.
+        parts.sort_unstable_by_key(|p| (p.rule, p.group));
+        let mut complete = Vec::with_capacity(parts.len());
+        for same_rule in parts.chunk_by(|a, b| a.rule == b.rule) {
+            let groups = self.lexicon.rules[same_rule[0].rule].group_count();
+            let mut seen = 0usize;
+            for w in same_rule.chunk_by(|a, b| a.group == b.group) {
+                seen += usize::from(w[0].group < groups);
+            }
+            if seen == groups {
+                complete.extend_from_slice(same_rule);
+            }
+        }
+        if complete.is_empty() {
             return Vec::new();
         }
-        self.confirm(&norm, parts)
+        self.confirm(&norm, complete)
     }
 
     fn confirm(&self, norm: &Normalised, mut parts: Vec<Part>) -> Vec<Finding> {
@@ -408,28 +423,36 @@ impl Matcher {
     /// breaker in between?
     fn negated(&self, seg: &Segmented, c: &Candidate) -> bool {
         let rule = &self.lexicon.rules[c.rule];
-        if !rule.negatable || self.lexicon.negation_cues.is_empty() {
+        let Some(scope) = &self.scope else {
+            return false;
+        };
+        if !rule.negatable {
             return false;
         }
         let (clause_start, _) = seg.clause(c.start);
         let last_part_start = c.parts.last().map_or(c.start, |p| p.0);
         let inside_part = |s: usize, e: usize| c.parts.iter().any(|&(ps, pe)| s < pe && ps < e);
-        self.lexicon.negation_cues.iter().any(|cue| {
-            seg.occurrences(cue, clause_start, last_part_start)
-                .filter(|&(s, e)| !inside_part(s, e))
-                .any(|(_, cue_end)| {
-                    let next_part = c
-                        .parts
-                        .iter()
-                        .map(|p| p.0)
-                        .find(|&ps| ps >= cue_end)
-                        .unwrap_or(c.start);
-                    !self.lexicon.scope_breakers.iter().any(|b| {
-                        seg.occurrences(b, cue_end, next_part.max(cue_end))
-                            .next()
-                            .is_some()
-                    })
-                })
+        let mut cues = Vec::new();
+        let mut breakers = Vec::new();
+        for m in scope.find_overlapping_iter(&seg.text[clause_start..last_part_start]) {
+            let (s, e) = (clause_start + m.start(), clause_start + m.end());
+            if !(seg.boundary[s] && seg.boundary[e]) || inside_part(s, e) {
+                continue;
+            }
+            if m.pattern().as_usize() < self.lexicon.negation_cues.len() {
+                cues.push(e);
+            } else {
+                breakers.push(s);
+            }
+        }
+        cues.into_iter().any(|cue_end| {
+            let next_part = c
+                .parts
+                .iter()
+                .map(|p| p.0)
+                .find(|&ps| ps >= cue_end)
+                .unwrap_or(c.start);
+            !breakers.iter().any(|&b| b >= cue_end && b < next_part)
         })
     }
 }

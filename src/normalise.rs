@@ -176,15 +176,50 @@ impl Traditional {
     }
 }
 
+const CHANGES: u8 = 1;
+const HAN: u8 = 2;
+const SPLITS_HAN: u8 = 4;
+
+/// Per character of the Basic Multilingual Plane: would normalisation change it on its own
+/// (`CHANGES`), is it Chinese (`HAN`), is it a separator or `(` after which a Chinese
+/// character may lose something (`SPLITS_HAN`).
+fn classes() -> &'static [u8] {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let trad = Traditional::get();
+        (0..=0xFFFFu32)
+            .map(|u| match char::from_u32(u) {
+                None => CHANGES,
+                Some(c) => {
+                    let mut f = 0;
+                    if !is_stable(c) || trad.contains(c) {
+                        f |= CHANGES;
+                    }
+                    if is_han(c) {
+                        f |= HAN;
+                    }
+                    if is_separator(c) || c == '(' {
+                        f |= SPLITS_HAN;
+                    }
+                    f
+                }
+            })
+            .collect()
+    })
+}
+
 /// Can `text` skip normalisation altogether?
 fn is_plain(text: &str) -> bool {
-    let trad = Traditional::get();
+    let table = classes();
     let mut prev_han = false;
     for c in text.chars() {
-        if !is_stable(c) || trad.contains(c) || (prev_han && (is_separator(c) || c == '(')) {
+        let Some(&f) = table.get(c as usize) else {
+            return false;
+        };
+        if f & CHANGES != 0 || (prev_han && f & SPLITS_HAN != 0) {
             return false;
         }
-        prev_han = is_han(c);
+        prev_han = f & HAN != 0;
     }
     true
 }

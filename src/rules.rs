@@ -117,6 +117,14 @@ impl Rule {
         }
     }
 
+    /// Number of term groups: 1 for a `terms` rule.
+    pub fn group_count(&self) -> usize {
+        match &self.kind {
+            RuleKind::Terms(_) => 1,
+            RuleKind::Cooccur { groups, .. } => groups.len(),
+        }
+    }
+
     pub fn kind_name(&self) -> &'static str {
         match self.kind {
             RuleKind::Terms(_) => "terms",
