@@ -9,7 +9,7 @@
 
 use crate::input::Role;
 use crate::normalise::{Normalised, normalise};
-use crate::rules::{Lexicon, Rule, RuleKind};
+use crate::rules::{Lexicon, Rule, RuleKind, Scope};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use jieba_rs::Jieba;
 use std::collections::HashMap;
@@ -158,6 +158,14 @@ impl<'t> Segmented<'t> {
         false
     }
 
+    /// End of the sentence that contains byte `pos`.
+    fn sentence_end(&self, pos: usize) -> usize {
+        self.text[pos..]
+            .char_indices()
+            .find(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '\r' | '；' | ';'))
+            .map_or(self.text.len(), |(i, _)| pos + i)
+    }
+
     /// Byte range of the clause that contains byte `pos`.
     fn clause(&self, pos: usize) -> (usize, usize) {
         let start = self.text[..pos]
@@ -232,14 +240,15 @@ impl Matcher {
     fn jieba(&self) -> &Jieba {
         self.jieba.get_or_init(|| {
             let mut j = Jieba::new();
+            // Terms of `terms` rules are words or phrases in their own right; the parts of
+            // co-occurrence rules and negation cues are fragments (再拖, 不会) that would pull
+            // neighbouring words apart if the segmenter took them for words.
             let mut words: Vec<&str> = Vec::new();
             for r in &self.lexicon.rules {
-                for g in r.groups() {
-                    words.extend(g.iter().map(|s| s.as_str()));
+                if let RuleKind::Terms(t) = &r.kind {
+                    words.extend(t.iter().map(|s| s.as_str()));
                 }
-                words.extend(r.exceptions.iter().map(|s| s.as_str()));
             }
-            words.extend(self.lexicon.negation_cues.iter().map(|s| s.as_str()));
             words.sort_unstable();
             words.dedup();
             for w in words {
@@ -264,6 +273,22 @@ impl Matcher {
     /// Findings in `text` said by `role`, sorted by position. With `all_roles`, every rule
     /// applies whoever spoke.
     pub fn scan(&self, text: &str, role: Role, all_roles: bool) -> Vec<Finding> {
+        self.scan_with(text, role, all_roles, true)
+    }
+
+    /// Every confirmed hit of every rule, overlapping ones included (no leftmost-longest
+    /// choice per category): what `lexicon check` runs a rule's examples through.
+    pub fn scan_every_rule(&self, text: &str) -> Vec<Finding> {
+        self.scan_with(text, Role::Agent, true, false)
+    }
+
+    fn scan_with(
+        &self,
+        text: &str,
+        role: Role,
+        all_roles: bool,
+        longest_per_category: bool,
+    ) -> Vec<Finding> {
         let Some(ac) = &self.ac else {
             return Vec::new();
         };
@@ -299,10 +324,15 @@ impl Matcher {
         if complete.is_empty() {
             return Vec::new();
         }
-        self.confirm(&norm, complete)
+        self.confirm(&norm, complete, longest_per_category)
     }
 
-    fn confirm(&self, norm: &Normalised, mut parts: Vec<Part>) -> Vec<Finding> {
+    fn confirm(
+        &self,
+        norm: &Normalised,
+        mut parts: Vec<Part>,
+        longest_per_category: bool,
+    ) -> Vec<Finding> {
         let seg = Segmented::new(self.jieba(), &norm.text);
         parts.retain(|p| seg.aligned(p.start, p.end));
         parts.sort_by_key(|p| (p.rule, p.group, p.start, std::cmp::Reverse(p.end)));
@@ -332,11 +362,12 @@ impl Matcher {
         let mut kept: Vec<Candidate> = Vec::new();
         for c in candidates {
             let cat = self.lexicon.rules[c.rule].category;
-            let overlaps = kept
-                .iter()
-                .rev()
-                .take_while(|k| self.lexicon.rules[k.rule].category == cat)
-                .any(|k| c.start < k.end && k.start < c.end);
+            let overlaps = longest_per_category
+                && kept
+                    .iter()
+                    .rev()
+                    .take_while(|k| self.lexicon.rules[k.rule].category == cat)
+                    .any(|k| c.start < k.end && k.start < c.end);
             if !overlaps {
                 kept.push(c);
             }
@@ -365,14 +396,21 @@ impl Matcher {
                 end: p.end,
                 parts: vec![(p.start, p.end)],
             })),
-            RuleKind::Cooccur { groups, max_gap } => {
+            RuleKind::Cooccur {
+                groups,
+                max_gap,
+                scope,
+            } => {
                 let by_group = |g: usize| parts.iter().filter(move |p| p.group == g);
                 let mut covered_to = 0;
                 for first in by_group(0) {
                     if first.start < covered_to {
                         continue;
                     }
-                    let (_, clause_end) = seg.clause(first.start);
+                    let clause_end = match scope {
+                        Scope::Clause => seg.clause(first.start).1,
+                        Scope::Sentence => seg.sentence_end(first.start),
+                    };
                     let mut chain = vec![(first.start, first.end)];
                     for g in 1..groups.len() {
                         let prev_end = chain.last().map_or(0, |c| c.1);

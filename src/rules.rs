@@ -87,7 +87,19 @@ pub enum RuleKind {
     Cooccur {
         groups: Vec<Vec<String>>,
         max_gap: Option<usize>,
+        /// How far the parts may spread: one clause (default) or one sentence.
+        scope: Scope,
     },
+}
+
+/// The stretch of text a co-occurrence must fit in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Ends at any clause punctuation (`，。！？；：` …).
+    Clause,
+    /// Ends at sentence punctuation only (`。！？` …): conditions and consequences
+    /// (`不还钱，明天就上你家`) span clauses.
+    Sentence,
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +223,7 @@ struct RuleDe {
     #[serde(default)]
     groups: Vec<Vec<Spanned<String>>>,
     max_gap: Option<usize>,
+    scope: Option<Spanned<String>>,
     #[serde(default)]
     exceptions: Vec<Spanned<String>>,
     negatable: Option<bool>,
@@ -366,9 +379,24 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                     }
                     groups.push(terms);
                 }
+                let scope = match r.scope.as_ref().map(|s| s.get_ref().as_str()) {
+                    None | Some("clause") => Scope::Clause,
+                    Some("sentence") => Scope::Sentence,
+                    Some(other) => {
+                        let span = r.scope.as_ref().map(|s| s.span()).unwrap_or(r.id.span());
+                        errors.push(err(
+                            span,
+                            format!(
+                                "rule {id}: unknown scope `{other}` (expected clause or sentence)"
+                            ),
+                        ));
+                        Scope::Clause
+                    }
+                };
                 Some(RuleKind::Cooccur {
                     groups,
                     max_gap: r.max_gap,
+                    scope,
                 })
             }
             other => {

@@ -27,13 +27,21 @@ pub fn explain(r: &Rule) -> String {
         RuleKind::Terms(t) => {
             let _ = writeln!(s, "词条 Terms ({}): {}", t.len(), t.join("、"));
         }
-        RuleKind::Cooccur { groups, max_gap } => {
-            let gap = max_gap.map_or("same clause".to_string(), |g| {
+        RuleKind::Cooccur {
+            groups,
+            max_gap,
+            scope,
+        } => {
+            let gap = max_gap.map_or("anywhere in it".to_string(), |g| {
                 format!("at most {g} characters apart")
             });
+            let within = match scope {
+                crate::rules::Scope::Clause => "clause",
+                crate::rules::Scope::Sentence => "sentence",
+            };
             let _ = writeln!(
                 s,
-                "共现 One term from each group, in order, in one clause, {gap}:"
+                "共现 One term from each group, in order, in one {within}, {gap}:"
             );
             for (i, g) in groups.iter().enumerate() {
                 let _ = writeln!(s, "  {}. {}", i + 1, g.join("、"));

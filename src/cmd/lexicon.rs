@@ -1,7 +1,6 @@
 //! `dunscan lexicon list` and `dunscan lexicon check`.
 
 use crate::cli::LexiconCommand;
-use crate::input::Role;
 use crate::matcher::Matcher;
 use crate::rules::{self, Lexicon, LexiconError, Rule};
 use std::collections::BTreeSet;
@@ -81,7 +80,7 @@ pub fn check_examples(lex: &Lexicon) -> Vec<LexiconError> {
             }
         };
         for ex in &rule.examples {
-            let found = matcher.scan(ex, Role::Agent, true);
+            let found = matcher.scan_every_rule(ex);
             if !found.iter().any(|f| f.rule == ri) {
                 let others = fired(&matcher, &found);
                 errors.push(err(format!(
@@ -91,11 +90,7 @@ pub fn check_examples(lex: &Lexicon) -> Vec<LexiconError> {
             }
         }
         for ex in &rule.counter_examples {
-            if matcher
-                .scan(ex, Role::Agent, true)
-                .iter()
-                .any(|f| f.rule == ri)
-            {
+            if matcher.scan_every_rule(ex).iter().any(|f| f.rule == ri) {
                 errors.push(err(format!(
                     "rule {}: counter-example matches: {ex}",
                     rule.id
