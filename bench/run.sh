@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmark dunscan against ripgrep on the same generated corpus and the same terms.
+# Usage: bash bench/run.sh [SIZE_MB]   (env RUNS = timed runs per command, default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE=${1:-100}
+RUNS=${RUNS:-5}
+OUT=bench/out
+mkdir -p "$OUT"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+apt_install() {
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq "$@" >/dev/null
+}
+need rg || apt_install ripgrep
+need bc || apt_install bc
+[ -x /usr/bin/time ] || apt_install time
+
+cargo build --release -q
+BIN=target/release/dunscan
+CORPUS="$OUT/corpus_${SIZE}MB.txt"
+[ -s "$CORPUS" ] || python3 bench/gen_corpus.py "$SIZE" "$CORPUS"
+"$BIN" lexicon list --terms-only > "$OUT/terms.txt"
+BYTES=$(stat -c %s "$CORPUS")
+
+# Median wall time (seconds) of RUNS runs; exit status 1 (findings) is success.
+median() {
+  local n=$1; shift
+  local times=()
+  for _ in $(seq "$n"); do
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$@" >/dev/null 2>&1 || [ $? -eq 1 ]
+    t1=$(date +%s.%N)
+    times+=("$(echo "$t1 - $t0" | bc -l)")
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
+rg_cmd=(rg -F -c -f "$OUT/terms.txt" "$CORPUS")
+j1_cmd=("$BIN" scan "$CORPUS" --format csv -o /dev/null -q -j1)
+j2_cmd=("$BIN" scan "$CORPUS" --format csv -o /dev/null -q -j2)
+
+t_rg=$(median "$RUNS" "${rg_cmd[@]}")
+t_j1=$(median "$RUNS" "${j1_cmd[@]}")
+t_j2=$(median "$RUNS" "${j2_cmd[@]}")
+t_start=$(median 20 sh -c "$BIN scan -q -f csv < /dev/null")
+# Peak resident set size (MB) of one run.
+peak() { { /usr/bin/time -v "$@" 2>&1 >/dev/null || true; } | awk -F: '/Maximum resident/ {printf "%.1f", $2/1024}'; }
+m_rg=$(peak "${rg_cmd[@]}")
+m_j1=$(peak "${j1_cmd[@]}")
+m_j2=$(peak "${j2_cmd[@]}")
+
+mbps() { echo "scale=1; $BYTES / 1000000 / $1" | bc -l; }
+{
+  echo "corpus: $CORPUS ($(echo "scale=1; $BYTES/1000000" | bc -l) MB), terms: $(wc -l < "$OUT/terms.txt"), runs: $RUNS (median), cores: $(nproc)"
+  echo
+  echo "| command | median s | MB/s | peak RSS MB |"
+  echo "|---|---:|---:|---:|"
+  echo "| rg -F -c -f terms | $t_rg | $(mbps "$t_rg") | $m_rg |"
+  echo "| dunscan scan -j1 | $t_j1 | $(mbps "$t_j1") | $m_j1 |"
+  echo "| dunscan scan -j2 | $t_j2 | $(mbps "$t_j2") | $m_j2 |"
+  echo
+  echo "- dunscan -j2 / rg time: $(echo "scale=2; $t_j2 / $t_rg" | bc -l)"
+  echo "- speed-up -j2 over -j1: $(echo "scale=2; $t_j1 / $t_j2" | bc -l)"
+  echo "- start-up on empty input: $(echo "scale=1; $t_start * 1000" | bc -l) ms (median of 20)"
+} | tee "$OUT/latest.md"
