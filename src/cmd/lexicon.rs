@@ -172,6 +172,14 @@ mod tests {
     }
 
     #[test]
+    fn builtin_lexicons_parse_without_errors() {
+        let (_, errors) =
+            Lexicon::from_texts(rules::BUILTIN.iter().map(|(n, t)| (n.to_string(), *t)));
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert!(shown.is_empty(), "{}", shown.join("\n"));
+    }
+
+    #[test]
     fn builtin_lexicons_have_over_a_hundred_terms_per_contract_category() {
         let counts = Lexicon::builtin().term_counts();
         for cat in ["threat", "insult", "impersonation", "disclosure"] {
