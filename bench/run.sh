@@ -52,6 +52,7 @@ m_j1=$(peak "${j1_cmd[@]}")
 m_j2=$(peak "${j2_cmd[@]}")
 
 mbps() { echo "scale=1; $BYTES / 1000000 / $1" | bc -l; }
+t_rg=$(printf '%.3f' "$t_rg"); t_j1=$(printf '%.3f' "$t_j1"); t_j2=$(printf '%.3f' "$t_j2")
 {
   echo "corpus: $CORPUS ($(echo "scale=1; $BYTES/1000000" | bc -l) MB), terms: $(wc -l < "$OUT/terms.txt"), runs: $RUNS (median), cores: $(nproc)"
   echo
@@ -63,5 +64,5 @@ mbps() { echo "scale=1; $BYTES / 1000000 / $1" | bc -l; }
   echo
   echo "- dunscan -j2 / rg time: $(echo "scale=2; $t_j2 / $t_rg" | bc -l)"
   echo "- speed-up -j2 over -j1: $(echo "scale=2; $t_j1 / $t_j2" | bc -l)"
-  echo "- start-up on empty input: $(echo "scale=1; $t_start * 1000" | bc -l) ms (median of 20)"
+  echo "- start-up on empty input: $(printf '%.0f' "$(echo "$t_start * 1000" | bc -l)") ms (median of 20)"
 } | tee "$OUT/latest.md"
