@@ -12,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 /// Characters that carry no text and are used to split words past filters.
 fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        '\0' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
         | '\u{E0000}'..='\u{E007F}')
@@ -22,7 +22,7 @@ fn is_invisible(c: char) -> bool {
 #[inline]
 fn is_stable(c: char) -> bool {
     match c {
-        '\0'..='@' | '['..='\u{7F}' => true,
+        '\u{1}'..='@' | '['..='\u{7F}' => true,
         '\u{4E00}'..='\u{9FFF}' => true,
         // Full-width clause punctuation is kept as it is: it only ends clauses.
         '，' | '！' | '？' | '：' | '；' => true,

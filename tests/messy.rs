@@ -298,3 +298,16 @@ fn rejects_file_lists_every_record_not_scanned() {
         "{text}"
     );
 }
+
+#[test]
+fn stray_nul_bytes_do_not_hide_text_or_evidence() {
+    let (msgs, stderr) = messages(&["fixtures/messy/nul_bytes.txt"]);
+    assert_eq!(msgs.len(), 3, "{stderr}");
+    let m = record(&msgs, "nul_bytes.txt", 2);
+    assert_eq!(cats(m), vec!["insult"]);
+    assert_eq!(m["findings"][0]["matched"], "老\u{0}赖");
+    assert!(
+        stderr.contains("records: 3 read = 3 scanned + 0 rejected"),
+        "{stderr}"
+    );
+}

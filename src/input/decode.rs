@@ -131,10 +131,8 @@ fn sniff_utf16(prefix: &[u8]) -> Option<&'static Encoding> {
 }
 
 /// A file that is not text: NUL bytes that are not UTF-16, or mostly control bytes.
+/// A text file with a few stray NUL bytes stays text (they are ignored when matching).
 pub fn looks_binary(prefix: &[u8]) -> bool {
-    if prefix.contains(&0) {
-        return true;
-    }
     let controls = prefix
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
