@@ -1,26 +1,9 @@
 //! Integration tests on messy real-world input: encodings, archives, evasions, bad data.
 
-use assert_cmd::Command;
+mod common;
+
+use common::run;
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("dunscan")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 /// Scan with `--report messages -f jsonl` and return the messages.
 fn messages(args: &[&str]) -> (Vec<Value>, String) {

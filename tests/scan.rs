@@ -1,26 +1,9 @@
 //! Integration tests: the real binary on the files under `fixtures/`.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{dunscan, run};
 use serde_json::Value;
-
-fn dunscan() -> Command {
-    Command::cargo_bin("dunscan").unwrap()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = dunscan().args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 /// Parse CSV output into rows of (column name -> value).
 fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {

@@ -296,16 +296,32 @@ impl LineReader {
         }
     }
 
-    /// Read into `buf` until it holds `CHUNK` bytes or the input ends.
-    fn fill(&mut self) -> io::Result<()> {
-        let mut tmp = [0u8; 64 << 10];
-        while !self.eof && self.buf.len() < CHUNK {
-            match self.reader.read(&mut tmp) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.buf.extend_from_slice(&tmp[..n]),
+    /// One read into `tmp` (retrying interruptions); 0 marks the end of the input.
+    fn read_once(&mut self, tmp: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.reader.read(tmp) {
+                Ok(n) => {
+                    self.eof |= n == 0;
+                    return Ok(n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// Append one read's worth of bytes to `buf`.
+    fn read_more(&mut self) -> io::Result<()> {
+        let mut tmp = [0u8; 64 << 10];
+        let n = self.read_once(&mut tmp)?;
+        self.buf.extend_from_slice(&tmp[..n]);
+        Ok(())
+    }
+
+    /// Read into `buf` until it holds `CHUNK` bytes or the input ends.
+    fn fill(&mut self) -> io::Result<()> {
+        while !self.eof && self.buf.len() < CHUNK {
+            self.read_more()?;
         }
         Ok(())
     }
@@ -315,42 +331,15 @@ impl LineReader {
         let mut skipped = self.buf.len() as u64;
         self.buf.clear();
         let mut tmp = [0u8; 64 << 10];
-        loop {
-            let n = match self.reader.read(&mut tmp) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(skipped);
-                }
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+        while !self.eof {
+            let n = self.read_once(&mut tmp)?;
             if let Some(i) = memchr::memchr(b'\n', &tmp[..n]) {
-                skipped += i as u64;
                 self.buf.extend_from_slice(&tmp[i + 1..n]);
-                return Ok(skipped);
+                return Ok(skipped + i as u64);
             }
             skipped += n as u64;
         }
-    }
-
-    /// Append one read's worth of bytes to `buf`.
-    fn read_more(&mut self) -> io::Result<()> {
-        let mut tmp = [0u8; 64 << 10];
-        loop {
-            match self.reader.read(&mut tmp) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(());
-                }
-                Ok(n) => {
-                    self.buf.extend_from_slice(&tmp[..n]);
-                    return Ok(());
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        Ok(skipped)
     }
 
     fn reject_long_line(&mut self, skipped: u64) -> Unit {
