@@ -12,8 +12,10 @@ use crate::normalise::{Normalised, normalise};
 use crate::rules::{Lexicon, Rule, RuleKind, Scope};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use jieba_rs::Jieba;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A confirmed hit: a rule and a character span `[start, end)` of the ORIGINAL text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +57,22 @@ pub struct Matcher {
     /// Negation cues (pattern ids first) then scope breakers, in one automaton.
     scope: Option<AhoCorasick>,
     jieba: OnceLock<Jieba>,
+    /// Tells this matcher's entries in the per-thread cut cache from another matcher's.
+    id: u64,
 }
+
+/// Per thread: which matcher the cached cuts belong to, bytes of text cached, and the cuts
+/// (word boundaries as byte offsets, 0 and the length included) by text.
+type CutCache = (u64, usize, HashMap<Box<str>, Box<[u32]>>);
+
+thread_local! {
+    static CUTS: RefCell<CutCache> = RefCell::new((0, 0, HashMap::new()));
+}
+
+/// Bytes of text a thread's cut cache holds before it starts over.
+const CUT_CACHE_BYTES: usize = 4 << 20;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 fn is_clause_end(c: char) -> bool {
     matches!(
@@ -78,10 +95,28 @@ fn is_clause_end(c: char) -> bool {
 }
 
 /// Word boundaries and clause limits of one normalised message.
+///
+/// jieba cuts a text into runs of "Chinese" characters (CJK, ASCII letters and digits, a few
+/// symbols) and segments each run on its own; every other character is a token by itself. So a
+/// boundary outside a run is certain, and only the runs that a question falls inside are
+/// segmented, each once, through a per-thread cache of cuts (collection scripts repeat).
 struct Segmented<'t> {
-    jieba: &'t Jieba,
+    matcher: &'t Matcher,
     text: &'t str,
-    boundary: Vec<bool>,
+    /// Per byte of `text` (and its end): `UNKNOWN`, `YES` or `NO`.
+    boundary: RefCell<Vec<u8>>,
+}
+
+const UNKNOWN: u8 = 0;
+const YES: u8 = 1;
+const NO: u8 = 2;
+
+/// jieba's own class of characters that are segmented together (its `RE_HAN_DEFAULT`).
+fn in_run(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}' | '\u{2A700}'..='\u{2EBEF}' | '\u{2F800}'..='\u{2FA1F}'
+        | 'a'..='z' | 'A'..='Z' | '0'..='9' | '+' | '#' | '&' | '.' | '_' | '%' | '-')
 }
 
 /// Length (in characters) from which a matched phrase needs no word-boundary check.
@@ -92,17 +127,45 @@ const TRUSTED_PHRASE: usize = 4;
 const EDGE_CONTEXT: usize = 4;
 
 impl<'t> Segmented<'t> {
-    fn new(jieba: &'t Jieba, text: &'t str) -> Segmented<'t> {
-        let mut boundary = vec![false; text.len() + 1];
-        for t in jieba.cut(text, false) {
-            boundary[t.byte_start] = true;
-            boundary[t.byte_end] = true;
-        }
+    fn new(matcher: &'t Matcher, text: &'t str) -> Segmented<'t> {
         Segmented {
-            jieba,
+            matcher,
             text,
-            boundary,
+            boundary: RefCell::new(vec![UNKNOWN; text.len() + 1]),
         }
+    }
+
+    /// Does jieba put a word boundary at byte `pos` (a character boundary of the text)?
+    fn is_boundary(&self, pos: usize) -> bool {
+        let text = self.text;
+        let (Some(before), Some(after)) =
+            (text[..pos].chars().next_back(), text[pos..].chars().next())
+        else {
+            return true;
+        };
+        if !(in_run(before) && in_run(after)) {
+            return !(before == '\r' && after == '\n');
+        }
+        let mut known = self.boundary.borrow_mut();
+        if known[pos] == UNKNOWN {
+            let start = text[..pos]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| in_run(c))
+                .last()
+                .map_or(pos, |(i, _)| i);
+            let end = text[pos..]
+                .char_indices()
+                .find(|&(_, c)| !in_run(c))
+                .map_or(text.len(), |(i, _)| pos + i);
+            known[start..=end].fill(NO);
+            self.matcher.with_cut(&text[start..end], |cuts| {
+                for &b in cuts {
+                    known[start + b as usize] = YES;
+                }
+            });
+        }
+        known[pos] == YES
     }
 
     /// Does `[start, end)` stand as whole words: on jieba's boundaries, and neither its first
@@ -114,7 +177,7 @@ impl<'t> Segmented<'t> {
         if self.text[start..end].chars().count() >= TRUSTED_PHRASE {
             return true;
         }
-        self.boundary[start] && self.boundary[end] && !self.crosses_edge(start, end)
+        self.is_boundary(start) && self.is_boundary(end) && !self.crosses_edge(start, end)
     }
 
     fn crosses_edge(&self, start: usize, end: usize) -> bool {
@@ -132,8 +195,11 @@ impl<'t> Segmented<'t> {
             .last()
             .map_or(end, |(i, c)| end + i + c.len_utf8());
         if tail_end > end {
-            let toks = self.jieba.cut(&text[last..tail_end], false);
-            if toks.first().is_some_and(|t| last + t.byte_end > end) {
+            // The first word of the window ends past the hit.
+            let first_word_end = self.matcher.with_cut(&text[last..tail_end], |cuts| {
+                cuts.get(1).map_or(0, |&b| b as usize)
+            });
+            if last + first_word_end > end {
                 return true;
             }
         }
@@ -147,11 +213,14 @@ impl<'t> Segmented<'t> {
             .last()
             .map_or(start, |(i, _)| i);
         if head_start < start {
-            let toks = self.jieba.cut(&text[head_start..first_end], false);
-            if toks
-                .last()
-                .is_some_and(|t| head_start + t.byte_start < start)
-            {
+            // The last word of the window starts before the hit.
+            let window = &text[head_start..first_end];
+            let last_word_start = self.matcher.with_cut(window, |cuts| {
+                cuts.len()
+                    .checked_sub(2)
+                    .map_or(window.len(), |i| cuts[i] as usize)
+            });
+            if head_start + last_word_start < start {
                 return true;
             }
         }
@@ -225,6 +294,7 @@ impl Matcher {
             uses,
             scope,
             jieba: OnceLock::new(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -262,6 +332,34 @@ impl Matcher {
                 }
             }
             j
+        })
+    }
+
+    /// Call `f` with jieba's word boundaries in `text` (byte offsets, 0 and the length
+    /// included), cut once per thread and remembered.
+    fn with_cut<R>(&self, text: &str, f: impl FnOnce(&[u32]) -> R) -> R {
+        CUTS.with(|cell| {
+            let mut cache = cell.borrow_mut();
+            let (owner, bytes, map) = &mut *cache;
+            if *owner != self.id || *bytes > CUT_CACHE_BYTES {
+                *owner = self.id;
+                *bytes = 0;
+                map.clear();
+            }
+            if let Some(cuts) = map.get(text) {
+                return f(cuts);
+            }
+            let mut cuts = vec![0u32];
+            cuts.extend(
+                self.jieba()
+                    .cut(text, false)
+                    .iter()
+                    .map(|t| t.byte_end as u32),
+            );
+            let r = f(&cuts);
+            *bytes += text.len() + 4 * cuts.len() + 64;
+            map.insert(text.into(), cuts.into());
+            r
         })
     }
 
@@ -333,7 +431,7 @@ impl Matcher {
         mut parts: Vec<Part>,
         longest_per_category: bool,
     ) -> Vec<Finding> {
-        let seg = Segmented::new(self.jieba(), &norm.text);
+        let seg = Segmented::new(self, &norm.text);
         parts.retain(|p| seg.aligned(p.start, p.end));
         parts.sort_by_key(|p| (p.rule, p.group, p.start, std::cmp::Reverse(p.end)));
         let mut candidates = Vec::new();
@@ -474,7 +572,7 @@ impl Matcher {
         let mut breakers = Vec::new();
         for m in scope.find_overlapping_iter(&seg.text[clause_start..last_part_start]) {
             let (s, e) = (clause_start + m.start(), clause_start + m.end());
-            if !(seg.boundary[s] && seg.boundary[e]) || inside_part(s, e) {
+            if !(seg.is_boundary(s) && seg.is_boundary(e)) || inside_part(s, e) {
                 continue;
             }
             if m.pattern().as_usize() < self.lexicon.negation_cues.len() {
@@ -602,5 +700,43 @@ max_gap = 4
         assert_eq!((f[0].start, f[0].end), (5, 8));
         assert!(m.scan(text, Role::Customer, false).is_empty());
         assert_eq!(m.scan(text, Role::Customer, true).len(), 1);
+    }
+
+    #[test]
+    fn lazy_boundaries_equal_a_full_cut() {
+        let m = matcher();
+        let texts = [
+            "您好，我是XX金融的客服，您的借款25769.94元已逾期3天。",
+            "你再不还我们就上门，派出所有人也没用！！\r\n明天见",
+            "abc 123_x-y 老赖sb  欠钱不还…… 你家人知道吗?",
+            "",
+            "马上门诊",
+        ];
+        for text in texts {
+            let full: std::collections::HashSet<usize> = m
+                .jieba()
+                .cut(text, false)
+                .iter()
+                .flat_map(|t| [t.byte_start, t.byte_end])
+                .chain([0, text.len()])
+                .collect();
+            // Ask twice, in two orders, so that cached and uncached answers are both checked.
+            for order in [false, true] {
+                let seg = Segmented::new(&m, text);
+                let mut positions: Vec<usize> = (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
+                if order {
+                    positions.reverse();
+                }
+                for i in positions {
+                    assert_eq!(
+                        seg.is_boundary(i),
+                        full.contains(&i),
+                        "{text:?} at byte {i}"
+                    );
+                }
+            }
+        }
     }
 }
