@@ -508,6 +508,7 @@ impl Matcher {
                     let clause_end = match scope {
                         Scope::Clause => seg.clause(first.start).1,
                         Scope::Sentence => seg.sentence_end(first.start),
+                        Scope::Message => seg.text.len(),
                     };
                     let mut chain = vec![(first.start, first.end)];
                     for g in 1..groups.len() {
@@ -689,6 +690,33 @@ max_gap = 4
             hits(&m, "通知一下明天下午你父母").is_empty(),
             "gap too long"
         );
+    }
+
+    #[test]
+    fn message_scope_spans_sentences() {
+        let lex = r#"
+category = "impersonation"
+[[rule]]
+id = "IMP-901"
+kind = "cooccur"
+scope = "message"
+severity = "high"
+description = "署名公安的催收短信"
+basis = "b"
+groups = [["公安局】"], ["欠款"]]
+"#;
+        let (lex, errors) = crate::rules::parse_file("m.toml", lex);
+        assert!(errors.is_empty(), "{errors:?}");
+        let m = Matcher::new(lex);
+        let text = "【某市公安局】请于今日到局说明情况。你的欠款已逾期。";
+        assert_eq!(
+            hits(&m, text),
+            vec![(
+                "IMP-901".to_string(),
+                "公安局】请于今日到局说明情况。你的欠款".to_string()
+            )]
+        );
+        assert!(hits(&m, "【某市公安局】本周六正常办理身份证业务。").is_empty());
     }
 
     #[test]

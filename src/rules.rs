@@ -87,7 +87,7 @@ pub enum RuleKind {
     Cooccur {
         groups: Vec<Vec<String>>,
         max_gap: Option<usize>,
-        /// How far the parts may spread: one clause (default) or one sentence.
+        /// How far the parts may spread: one clause (default), one sentence or the message.
         scope: Scope,
     },
 }
@@ -100,6 +100,8 @@ pub enum Scope {
     /// Ends at sentence punctuation only (`。！？` …): conditions and consequences
     /// (`不还钱，明天就上你家`) span clauses.
     Sentence,
+    /// The whole message: an SMS signed `【XX公安局】` that goes on about a debt.
+    Message,
 }
 
 #[derive(Debug, Clone)]
@@ -382,12 +384,13 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                 let scope = match r.scope.as_ref().map(|s| s.get_ref().as_str()) {
                     None | Some("clause") => Scope::Clause,
                     Some("sentence") => Scope::Sentence,
+                    Some("message") => Scope::Message,
                     Some(other) => {
                         let span = r.scope.as_ref().map(|s| s.span()).unwrap_or(r.id.span());
                         errors.push(err(
                             span,
                             format!(
-                                "rule {id}: unknown scope `{other}` (expected clause or sentence)"
+                                "rule {id}: unknown scope `{other}` (expected clause, sentence or message)"
                             ),
                         ));
                         Scope::Clause

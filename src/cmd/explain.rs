@@ -38,6 +38,7 @@ pub fn explain(r: &Rule) -> String {
             let within = match scope {
                 crate::rules::Scope::Clause => "clause",
                 crate::rules::Scope::Sentence => "sentence",
+                crate::rules::Scope::Message => "message",
             };
             let _ = writeln!(
                 s,
