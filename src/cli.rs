@@ -143,6 +143,9 @@ pub struct EvalArgs {
     /// Print every disagreement.
     #[arg(long)]
     pub errors: bool,
+    /// Print a row per rule: messages it flagged and how many of them carry its category.
+    #[arg(long)]
+    pub rules: bool,
     #[command(flatten)]
     pub lexicons: LexiconArgs,
 }

@@ -62,15 +62,31 @@ pub fn predict(m: &Matcher, e: &Example) -> (BTreeSet<String>, Vec<String>) {
     (cats, rules)
 }
 
-/// Per-category counts plus an `any` row (message flagged or not).
+/// Messages a rule flagged, and how many of them are labelled with the rule's category.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct RuleCounts {
+    pub flagged: u64,
+    pub correct: u64,
+}
+
+/// Per-category counts plus an `any` row (message flagged or not); per-rule counts go to
+/// `per_rule`.
 pub fn score(
     m: &Matcher,
     examples: &[Example],
     errors: &mut Vec<String>,
+    per_rule: &mut BTreeMap<String, RuleCounts>,
 ) -> BTreeMap<String, Counts> {
     let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
     for e in examples {
         let (pred, rules) = predict(m, e);
+        let fired: BTreeSet<&String> = rules.iter().collect();
+        for id in fired {
+            let rule = m.lexicon().rule(id).expect("a finding's rule exists");
+            let r = per_rule.entry(id.clone()).or_default();
+            r.flagged += 1;
+            r.correct += u64::from(e.gold.contains(rule.category.id));
+        }
         let cats: BTreeSet<&str> = CATEGORIES
             .iter()
             .map(|c| c.id)
@@ -132,6 +148,24 @@ pub fn render(counts: &BTreeMap<String, Counts>) -> String {
                 c.f1()
             );
         }
+    }
+    s
+}
+
+/// One row per rule that fired: its messages, the share labelled with its category.
+pub fn render_rules(m: &Matcher, per_rule: &BTreeMap<String, RuleCounts>) -> String {
+    let mut s = String::from(
+        "| rule | category | flagged | labelled so | precision |\n|---|---|---:|---:|---:|\n",
+    );
+    for (id, c) in per_rule {
+        let cat = m.lexicon().rule(id).map_or("", |r| r.category.id);
+        let _ = writeln!(
+            s,
+            "| {id} | {cat} | {} | {} | {:.3} |",
+            c.flagged,
+            c.correct,
+            ratio(c.correct, c.flagged)
+        );
     }
     s
 }
@@ -213,10 +247,15 @@ pub fn run(args: &EvalArgs) -> Result<u8, String> {
         match read_corpus(path)? {
             Corpus::Labelled(examples) => {
                 let mut errors = Vec::new();
-                let counts = score(&m, &examples, &mut errors);
+                let mut per_rule = BTreeMap::new();
+                let counts = score(&m, &examples, &mut errors, &mut per_rule);
                 let clean = examples.iter().filter(|e| e.gold.is_empty()).count();
                 println!("{} messages, {} clean\n", examples.len(), clean);
                 print!("{}", render(&counts));
+                if args.rules {
+                    println!();
+                    print!("{}", render_rules(&m, &per_rule));
+                }
                 if args.errors && !errors.is_empty() {
                     println!("\ndisagreements ({}):", errors.len());
                     for e in &errors {
@@ -228,10 +267,22 @@ pub fn run(args: &EvalArgs) -> Result<u8, String> {
                 let (mut safe, mut safe_flagged, mut off, mut off_flagged, mut off_insult) =
                     (0u64, 0u64, 0u64, 0u64, 0u64);
                 let mut shown = Vec::new();
+                // Per rule: safe texts flagged (false alarms), offensive texts flagged.
+                let mut per_rule: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
                 for (text, offensive) in &rows {
                     let found = m.scan(text, Role::Unknown, false);
                     let cats: BTreeSet<&str> =
                         found.iter().map(|f| m.rule(f).category.id).collect();
+                    let fired: BTreeSet<&str> =
+                        found.iter().map(|f| m.rule(f).id.as_str()).collect();
+                    for id in fired {
+                        let r = per_rule.entry(id).or_default();
+                        if *offensive {
+                            r.1 += 1;
+                        } else {
+                            r.0 += 1;
+                        }
+                    }
                     if *offensive {
                         off += 1;
                         off_flagged += u64::from(!cats.is_empty());
@@ -261,6 +312,14 @@ pub fn run(args: &EvalArgs) -> Result<u8, String> {
                     pct(off_flagged, off),
                     pct(off_insult, off)
                 );
+                if args.rules {
+                    println!(
+                        "\n| rule | safe texts flagged | offensive texts flagged |\n|---|---:|---:|"
+                    );
+                    for (id, (safe, off)) in &per_rule {
+                        println!("| {id} | {safe} | {off} |");
+                    }
+                }
                 if args.errors {
                     for s in shown {
                         println!("{s}");
