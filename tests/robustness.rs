@@ -130,9 +130,9 @@ proptest! {
         let opts = ReadOptions { format: None, encoding: Forced::Auto, columns: Columns::default() };
         let mut records: Vec<u64> = Vec::new();
         for unit in Units::new(vec![Input::File(path)], opts) {
-            let parsed = match unit {
-                Unit::Lines { info, first_line, data } => parse_lines(&info, first_line, &data),
-                Unit::Records { parsed, .. } => parsed,
+            let parsed = match &unit {
+                Unit::Lines { info, first_line, data } => parse_lines(info, *first_line, data),
+                Unit::Records { parsed, .. } => parsed.clone(),
                 _ => continue,
             };
             let mut here: Vec<u64> = parsed.messages.iter().map(|m| m.record).chain(parsed.rejects.iter().map(|r| r.record)).collect();

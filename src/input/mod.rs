@@ -12,6 +12,7 @@ pub mod units;
 pub mod walk;
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -152,20 +153,21 @@ pub struct SourceInfo {
     pub columns: Columns,
 }
 
-/// One message ready to scan.
+/// One message ready to scan. Lines of a UTF-8 chunk are borrowed from the chunk; decoded
+/// lines and CSV or JSON fields are owned.
 #[derive(Debug, Clone, Default)]
-pub struct Message {
+pub struct Message<'a> {
     /// 1-based line number (text, transcripts, JSON lines) or data-row number (CSV, TSV).
     pub record: u64,
     pub id: Option<String>,
     pub call: Option<String>,
-    pub speaker: Option<String>,
+    pub speaker: Option<Cow<'a, str>>,
     pub role: Option<Role>,
-    pub time: Option<String>,
-    pub text: String,
+    pub time: Option<Cow<'a, str>>,
+    pub text: Cow<'a, str>,
 }
 
-impl Message {
+impl Message<'_> {
     pub fn role(&self) -> Role {
         self.role.unwrap_or(Role::Unknown)
     }

@@ -8,9 +8,9 @@ use super::{
 use std::borrow::Cow;
 
 /// Messages, rejected records and warnings from one chunk of a file.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    pub messages: Vec<Message>,
+#[derive(Debug, Default, Clone)]
+pub struct Parsed<'a> {
+    pub messages: Vec<Message<'a>>,
     pub rejects: Vec<Reject>,
     /// Records that were scanned but deserve a note (e.g. decoded in another encoding).
     pub warnings: Vec<(u64, String)>,
@@ -111,7 +111,7 @@ fn json_field(
     }
 }
 
-fn parse_json_line(line: &str, record: u64, columns: &Columns) -> Result<Message, Reject> {
+fn parse_json_line(line: &str, record: u64, columns: &Columns) -> Result<Message<'static>, Reject> {
     let reject = |reason, detail: String| Reject {
         record,
         reason,
@@ -139,14 +139,14 @@ fn parse_json_line(line: &str, record: u64, columns: &Columns) -> Result<Message
         id: json_field(&obj, columns.id.as_deref(), ID_NAMES),
         call: json_field(&obj, columns.call.as_deref(), CALL_NAMES),
         role: speaker.as_deref().map(Role::of_label),
-        speaker,
-        time: json_field(&obj, columns.time.as_deref(), TIME_NAMES),
-        text,
+        speaker: speaker.map(Cow::Owned),
+        time: json_field(&obj, columns.time.as_deref(), TIME_NAMES).map(Cow::Owned),
+        text: Cow::Owned(text),
     })
 }
 
 /// Parse a chunk of complete lines starting at line `first_line` (1-based).
-pub fn parse_lines(info: &SourceInfo, first_line: u64, data: &[u8]) -> Parsed {
+pub fn parse_lines<'a>(info: &SourceInfo, first_line: u64, data: &'a [u8]) -> Parsed<'a> {
     let mut out = Parsed::default();
     // A UTF-8 chunk is validated once; lines cut from valid UTF-8 at `\n` are valid too.
     let valid = match info.encoding {
@@ -186,7 +186,7 @@ pub fn parse_lines(info: &SourceInfo, first_line: u64, data: &[u8]) -> Parsed {
 }
 
 /// Turn one decoded line into a message (or a reject); blank lines are not records.
-fn push_line(info: &SourceInfo, record: u64, line: Cow<'_, str>, out: &mut Parsed) {
+fn push_line<'a>(info: &SourceInfo, record: u64, line: Cow<'a, str>, out: &mut Parsed<'a>) {
     if line.trim().is_empty() {
         return;
     }
@@ -196,19 +196,36 @@ fn push_line(info: &SourceInfo, record: u64, line: Cow<'_, str>, out: &mut Parse
             Err(r) => out.rejects.push(r),
         },
         Format::Transcript => {
-            let (time, speaker, text) = split_turn(&line);
-            out.messages.push(Message {
-                record,
-                role: speaker.map(Role::of_label),
-                speaker: speaker.map(str::to_string),
-                time: time.map(str::to_string),
-                text: text.to_string(),
-                ..Message::default()
-            });
+            let message = match line {
+                Cow::Borrowed(line) => {
+                    let (time, speaker, text) = split_turn(line);
+                    Message {
+                        record,
+                        role: speaker.map(Role::of_label),
+                        speaker: speaker.map(Cow::Borrowed),
+                        time: time.map(Cow::Borrowed),
+                        text: Cow::Borrowed(text),
+                        ..Message::default()
+                    }
+                }
+                Cow::Owned(line) => {
+                    let (time, speaker, text) = split_turn(&line);
+                    let owned = |s: &str| Cow::Owned(s.to_string());
+                    Message {
+                        record,
+                        role: speaker.map(Role::of_label),
+                        speaker: speaker.map(owned),
+                        time: time.map(owned),
+                        text: owned(text),
+                        ..Message::default()
+                    }
+                }
+            };
+            out.messages.push(message);
         }
         _ => out.messages.push(Message {
             record,
-            text: line.into_owned(),
+            text: line,
             ..Message::default()
         }),
     }
@@ -270,7 +287,7 @@ mod tests {
         let got: Vec<(u64, Option<Role>, &str)> = p
             .messages
             .iter()
-            .map(|m| (m.record, m.role, m.text.as_str()))
+            .map(|m| (m.record, m.role, m.text.as_ref()))
             .collect();
         assert_eq!(
             got,

@@ -13,6 +13,7 @@ use super::{
     CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES,
     SourceInfo, TEXT_NAMES, TIME_NAMES,
 };
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -59,7 +60,7 @@ pub enum Unit {
     /// Records already parsed (CSV/TSV), or rejects found while reading.
     Records {
         info: Arc<SourceInfo>,
-        parsed: Parsed,
+        parsed: Parsed<'static>,
     },
 }
 
@@ -558,9 +559,9 @@ impl CsvReader {
                 id: field(self.id),
                 call: field(self.call),
                 role: speaker.as_deref().map(Role::of_label),
-                speaker,
-                time: field(self.time),
-                text,
+                speaker: speaker.map(Cow::Owned),
+                time: field(self.time).map(Cow::Owned),
+                text: Cow::Owned(text),
             });
         }
         if parsed.messages.is_empty() && parsed.rejects.is_empty() && parsed.warnings.is_empty() {
@@ -683,7 +684,7 @@ mod tests {
                     first_line, data, ..
                 } => {
                     let p = super::super::parse::parse_lines(&units_info(u), *first_line, data);
-                    seen.extend(p.messages.iter().map(|m| (m.record, m.text.clone())));
+                    seen.extend(p.messages.iter().map(|m| (m.record, m.text.to_string())));
                 }
                 Unit::Records { parsed, .. } => seen.extend(
                     parsed
