@@ -168,8 +168,10 @@ impl<'t> Segmented<'t> {
         known[pos] == YES
     }
 
-    /// Does `[start, end)` stand as whole words: on jieba's boundaries, and neither its first
-    /// character reads as the end of a word before it nor its last as the start of a word after?
+    /// Does `[start, end)` stand as whole words: on jieba's boundaries, and its last character
+    /// does not read as the start of a word after it (`派出所有人`)? The mirror check on the
+    /// first character was dropped: cut off from the rest of the hit, it finds words that are
+    /// not there (`会通` in `我们会通知你父母`).
     /// Phrases of [`TRUSTED_PHRASE`] characters or more are taken as they are: a fragment
     /// across words is a risk for short terms (`上门` in `马上门诊`), while a long phrase's first
     /// character often glues to the word before it in jieba's reading (`事发` in `的事发到你朋友圈`).
@@ -194,37 +196,14 @@ impl<'t> Segmented<'t> {
             .take(EDGE_CONTEXT)
             .last()
             .map_or(end, |(i, c)| end + i + c.len_utf8());
-        if tail_end > end {
-            // The first word of the window ends past the hit.
-            let first_word_end = self.matcher.with_cut(&text[last..tail_end], |cuts| {
-                cuts.get(1).map_or(0, |&b| b as usize)
-            });
-            if last + first_word_end > end {
-                return true;
-            }
+        if tail_end == end {
+            return false;
         }
-        // The first character preceded by the few before it, back to the clause start.
-        let first_end = start + hit.chars().next().map_or(0, char::len_utf8);
-        let head_start = text[..start]
-            .char_indices()
-            .rev()
-            .take_while(|&(_, c)| !is_clause_end(c))
-            .take(EDGE_CONTEXT)
-            .last()
-            .map_or(start, |(i, _)| i);
-        if head_start < start {
-            // The last word of the window starts before the hit.
-            let window = &text[head_start..first_end];
-            let last_word_start = self.matcher.with_cut(window, |cuts| {
-                cuts.len()
-                    .checked_sub(2)
-                    .map_or(window.len(), |i| cuts[i] as usize)
-            });
-            if head_start + last_word_start < start {
-                return true;
-            }
-        }
-        false
+        // The first word of the window ends past the hit.
+        let first_word_end = self.matcher.with_cut(&text[last..tail_end], |cuts| {
+            cuts.get(1).map_or(0, |&b| b as usize)
+        });
+        last + first_word_end > end
     }
 
     /// End of the sentence that contains byte `pos`.
@@ -662,6 +641,11 @@ max_gap = 4
         assert!(hits(&m, "我们会派出所有人手").is_empty());
         assert!(hits(&m, "我马上门诊看病").is_empty());
         assert!(hits(&m, "插上usb接口").is_empty());
+        // `会通` is a word, but not here: the full reading is 我们/会/通知/你/父母.
+        assert_eq!(
+            hits(&m, "我们会通知你父母"),
+            vec![("DIS-901".to_string(), "通知你父母".to_string())]
+        );
         assert_eq!(
             hits(&m, "你个ＳＢ"),
             vec![("THR-901".to_string(), "ＳＢ".to_string())]

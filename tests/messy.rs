@@ -275,9 +275,16 @@ fn rejects_file_lists_every_record_not_scanned() {
             .any(|l| l.starts_with("fixtures/messy/sms_bad_rows.csv,3,rejected,unbalanced-quote,")),
         "{text}"
     );
+    assert!(
+        rows.iter().any(|l| l.starts_with(
+            "fixtures/messy/utf16_broken_surrogate.tsv,2,rejected,invalid-encoding,line 3: invalid UTF-16"
+        )),
+        "{text}"
+    );
+    // mixed_encoding 1, sms_bad_rows 2, the two UTF-16 files 1 each, sms_excel_crlf 1.
     assert_eq!(
         rows.iter().filter(|l| l.contains(",rejected,")).count(),
-        3,
+        6,
         "{text}"
     );
 }
@@ -292,5 +299,62 @@ fn stray_nul_bytes_do_not_hide_text_or_evidence() {
     assert!(
         stderr.contains("records: 3 read = 3 scanned + 0 rejected"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn invalid_utf16_is_rejected_by_line_not_replaced() {
+    let (msgs, stderr) = messages(&[
+        "fixtures/messy/utf16_broken_surrogate.txt",
+        "fixtures/messy/utf16_broken_surrogate.tsv",
+    ]);
+    // Line 2 of the text file holds an unpaired high surrogate, data row 2 of the TSV an
+    // unpaired low surrogate: both rejected with where, the rest scanned.
+    assert!(
+        stderr.contains("utf16_broken_surrogate.txt:2: rejected (invalid-encoding): invalid UTF-16 (unpaired surrogate or odd byte) at character 6"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "utf16_broken_surrogate.tsv:2: rejected (invalid-encoding): line 3: invalid UTF-16"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("records: 6 read = 4 scanned + 2 rejected (invalid-encoding 2)"),
+        "{stderr}"
+    );
+    assert!(
+        msgs.iter()
+            .all(|m| !m["text"].as_str().unwrap().contains('\u{FFFD}'))
+    );
+    let last = record(&msgs, "utf16_broken_surrogate.txt", 3);
+    assert_eq!(last["text"], "明天我们就派人上门找你");
+    assert!(cats(last).contains(&"threat".to_string()), "{last}");
+    let tsv = record(&msgs, "utf16_broken_surrogate.tsv", 3);
+    assert!(cats(tsv).contains(&"disclosure".to_string()), "{tsv}");
+}
+
+#[test]
+fn windows_line_endings_keep_line_numbers_right() {
+    let (msgs, stderr) = messages(&["fixtures/messy/sms_excel_crlf.csv"]);
+    // Data row 3 starts on line 5: the header is line 1 and row 2 spans lines 3-4.
+    assert!(
+        stderr.contains(
+            "sms_excel_crlf.csv:3: rejected (wrong-field-count): line 5: 4 fields, the header has 3"
+        ),
+        "{stderr}"
+    );
+    let two = record(&msgs, "sms_excel_crlf.csv", 2);
+    // The line break inside the quoted field is kept as `\n` and the evidence still lines up.
+    assert_eq!(two["text"], "你这个老赖\n再不还钱我们就上门找你");
+    let cats_two = cats(two);
+    assert!(
+        cats_two.contains(&"insult".to_string()) && cats_two.contains(&"threat".to_string()),
+        "{two}"
+    );
+    assert_eq!(
+        record(&msgs, "sms_excel_crlf.csv", 4)["time"],
+        "2024-03-01 09:15"
     );
 }

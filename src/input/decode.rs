@@ -12,6 +12,9 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextEncoding {
     Utf8,
+    /// UTF-8 transcoded from UTF-16: the transcoder put U+FFFD where the UTF-16 was invalid
+    /// (an unpaired surrogate, an odd last byte), so a record holding U+FFFD is rejected.
+    Utf16,
     Legacy(&'static Encoding),
 }
 
@@ -78,7 +81,7 @@ fn utf16(enc: &'static Encoding, bom_len: usize) -> Detected {
         },
         bom_len,
         utf16: Some(enc),
-        text: TextEncoding::Utf8,
+        text: TextEncoding::Utf16,
     }
 }
 
@@ -227,6 +230,16 @@ pub fn decode_record(bytes: &[u8], enc: TextEncoding) -> Decoded<'_> {
                 ))
             }
         },
+        TextEncoding::Utf16 => {
+            let s = String::from_utf8_lossy(bytes);
+            match s.chars().position(|c| c == '\u{FFFD}') {
+                None => Decoded::Ok(s),
+                Some(at) => Decoded::Invalid(format!(
+                    "invalid UTF-16 (unpaired surrogate or odd byte) at character {} of the record",
+                    at + 1
+                )),
+            }
+        }
         TextEncoding::Legacy(enc) => {
             // Chinese text in GBK/Big5 is almost never valid UTF-8; a non-ASCII record that is
             // valid UTF-8 is a UTF-8 record in a legacy file.

@@ -151,7 +151,7 @@ pub fn parse_lines<'a>(info: &SourceInfo, first_line: u64, data: &'a [u8]) -> Pa
     // A UTF-8 chunk is validated once; lines cut from valid UTF-8 at `\n` are valid too.
     let valid = match info.encoding {
         TextEncoding::Utf8 => simdutf8::basic::from_utf8(data).ok(),
-        TextEncoding::Legacy(_) => None,
+        TextEncoding::Utf16 | TextEncoding::Legacy(_) => None,
     };
     if let Some(text) = valid {
         for (i, line) in text.split('\n').enumerate() {

@@ -222,7 +222,7 @@ fn guess_format(ext: &str, prefix: &[u8], detected: &Detected) -> Format {
             .0
             .into_owned(),
         None => match detected.text {
-            decode::TextEncoding::Utf8 => {
+            decode::TextEncoding::Utf8 | decode::TextEncoding::Utf16 => {
                 String::from_utf8_lossy(&prefix[detected.bom_len..]).into_owned()
             }
             decode::TextEncoding::Legacy(enc) => {
@@ -400,7 +400,7 @@ impl LineReader {
 
 struct CsvReader {
     info: Arc<SourceInfo>,
-    reader: csv::Reader<DynRead>,
+    reader: csv::Reader<CrlfToLf<DynRead>>,
     width: usize,
     text: usize,
     id: Option<usize>,
@@ -418,6 +418,98 @@ fn lossy(bytes: &[u8], enc: decode::TextEncoding) -> String {
     }
 }
 
+/// Turns `\r\n` into `\n` on the way into the CSV parser, whose line numbers lag by one after
+/// every `\r\n` (it counts a line only when it consumes a `\n`, and stops a record at the `\r`):
+/// CSV saved by Excel on Windows would otherwise report every line one too low.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A `\r` read at the end of the previous call, not yet known to precede a `\n`.
+    held_cr: bool,
+    /// A byte read past a lone `\r` by a one-byte read, returned next.
+    pending: Option<u8>,
+}
+
+impl<R: Read> CrlfToLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            held_cr: false,
+            pending: None,
+        }
+    }
+
+    /// One byte at a time, for callers with a one-byte buffer.
+    fn read_one(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if let Some(b) = self.pending.take() {
+            buf[0] = b;
+            return Ok(1);
+        }
+        loop {
+            let mut x = [0u8; 1];
+            let got = self.inner.read(&mut x)? == 1;
+            if self.held_cr {
+                buf[0] = if got && x[0] == b'\n' { b'\n' } else { b'\r' };
+                // The byte after a lone `\r` waits its turn; another `\r` is held in its place.
+                self.held_cr = got && x[0] == b'\r';
+                if got && x[0] != b'\n' && x[0] != b'\r' {
+                    self.pending = Some(x[0]);
+                }
+                return Ok(1);
+            }
+            if !got {
+                return Ok(0);
+            }
+            if x[0] == b'\r' {
+                self.held_cr = true;
+                continue;
+            }
+            buf[0] = x[0];
+            return Ok(1);
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.len() < 2 || self.pending.is_some() {
+            return self.read_one(buf);
+        }
+        loop {
+            let start = usize::from(self.held_cr);
+            if self.held_cr {
+                buf[0] = b'\r';
+            }
+            let n = self.inner.read(&mut buf[start..])?;
+            if n == 0 {
+                // End of input: a held `\r` is returned as it is.
+                self.held_cr = false;
+                return Ok(start);
+            }
+            let end = start + n;
+            // Drop every `\r` directly followed by `\n`, compacting in place.
+            let mut w = 0;
+            for r in 0..end {
+                if buf[r] == b'\r' && r + 1 < end && buf[r + 1] == b'\n' {
+                    continue;
+                }
+                buf[w] = buf[r];
+                w += 1;
+            }
+            // A `\r` at the very end may precede a `\n` in the next read: hold it back.
+            self.held_cr = w > 0 && buf[w - 1] == b'\r';
+            if self.held_cr {
+                w -= 1;
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
 impl CsvReader {
     fn new(info: Arc<SourceInfo>, stream: DynRead) -> Result<CsvReader, String> {
         let tsv = info.format == Format::Tsv;
@@ -426,7 +518,7 @@ impl CsvReader {
             .quoting(!tsv)
             .has_headers(false)
             .flexible(true)
-            .from_reader(stream);
+            .from_reader(CrlfToLf::new(stream));
         let mut header = csv::ByteRecord::new();
         match reader.read_byte_record(&mut header) {
             Ok(true) => {}
@@ -577,6 +669,48 @@ impl CsvReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hands out its bytes `step` at a time, so that `\r` and `\n` fall into different reads.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_read_boundaries() {
+        let data = b"a,b\r\n1,\"x\r\ny\"\r\n\r\rz\r";
+        let want = b"a,b\n1,\"x\ny\"\n\r\rz\r".to_vec();
+        for step in 1..=data.len() {
+            for buf_len in [1, 2, 3, 64, 0] {
+                let mut r = CrlfToLf::new(Trickle { data, step });
+                let mut out = Vec::new();
+                let mut buf = [0u8; 64];
+                for call in 0.. {
+                    // Buffer length 0 in this list means: alternate one-byte and larger reads.
+                    let len = if buf_len == 0 {
+                        1 + (call % 2) * 5
+                    } else {
+                        buf_len
+                    };
+                    let n = r.read(&mut buf[..len]).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                assert_eq!(out, want, "step {step}, buffer {buf_len}");
+            }
+        }
+    }
 
     fn opts() -> ReadOptions {
         ReadOptions {
