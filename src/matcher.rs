@@ -52,7 +52,10 @@ struct Candidate {
 
 pub struct Matcher {
     lexicon: Lexicon,
-    ac: Option<AhoCorasick>,
+    /// Every term of every rule, in one automaton, built on first use (a large DFA takes a
+    /// few tens of milliseconds, which an empty or unreadable input should not pay).
+    ac: OnceLock<Option<AhoCorasick>>,
+    patterns: Vec<String>,
     uses: Vec<Vec<PatternUse>>,
     /// Negation cues (pattern ids first) then scope breakers, in one automaton.
     scope: Option<AhoCorasick>,
@@ -249,13 +252,7 @@ impl Matcher {
                 }
             }
         }
-        let ac = (!patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-                .expect("lexicon automaton builds")
-        });
+
         let scope_words: Vec<&String> = lexicon
             .negation_cues
             .iter()
@@ -269,7 +266,8 @@ impl Matcher {
         });
         Matcher {
             lexicon,
-            ac,
+            ac: OnceLock::new(),
+            patterns,
             uses,
             scope,
             jieba: OnceLock::new(),
@@ -344,7 +342,23 @@ impl Matcher {
 
     /// Build the segmenter now (for example on a background thread) instead of on first use.
     pub fn warm_up(&self) {
+        self.automaton();
         self.jieba();
+    }
+
+    /// The automaton over every term, built on first use.
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                (!self.patterns.is_empty()).then(|| {
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::Standard)
+                        .kind(Some(AhoCorasickKind::DFA))
+                        .build(&self.patterns)
+                        .expect("lexicon automaton builds")
+                })
+            })
+            .as_ref()
     }
 
     /// Findings in `text` said by `role`, sorted by position. With `all_roles`, every rule
@@ -366,7 +380,7 @@ impl Matcher {
         all_roles: bool,
         longest_per_category: bool,
     ) -> Vec<Finding> {
-        let Some(ac) = &self.ac else {
+        let Some(ac) = self.automaton() else {
             return Vec::new();
         };
         let norm = normalise(text);
