@@ -59,6 +59,8 @@ pub struct Matcher {
     uses: Vec<Vec<PatternUse>>,
     /// Negation cues (pattern ids first) then scope breakers, in one automaton.
     scope: Option<AhoCorasick>,
+    /// Every rule's allow phrases in one automaton, and for each phrase the rules it serves.
+    exceptions: Option<(AhoCorasick, Vec<Vec<u32>>)>,
     jieba: OnceLock<Jieba>,
     /// Tells this matcher's entries in the per-thread cut cache from another matcher's.
     id: u64,
@@ -264,7 +266,28 @@ impl Matcher {
                 .build(&scope_words)
                 .expect("negation automaton builds")
         });
+        let mut ex_index: HashMap<&str, usize> = HashMap::new();
+        let mut ex_rules: Vec<Vec<u32>> = Vec::new();
+        let mut ex_patterns: Vec<&str> = Vec::new();
+        for (ri, rule) in lexicon.rules.iter().enumerate() {
+            for ex in &rule.exceptions {
+                let i = *ex_index.entry(ex.as_str()).or_insert_with(|| {
+                    ex_patterns.push(ex.as_str());
+                    ex_rules.push(Vec::new());
+                    ex_patterns.len() - 1
+                });
+                ex_rules[i].push(ri as u32);
+            }
+        }
+        let exceptions = (!ex_patterns.is_empty()).then(|| {
+            let ac = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&ex_patterns)
+                .expect("exception automaton builds");
+            (ac, ex_rules)
+        });
         Matcher {
+            exceptions,
             lexicon,
             ac: OnceLock::new(),
             patterns,
@@ -440,7 +463,8 @@ impl Matcher {
             );
             i = j;
         }
-        candidates.retain(|c| !self.excepted(&seg, c) && !self.negated(&seg, c));
+        let allowed = self.exception_spans(&seg, &candidates);
+        candidates.retain(|c| !excepted(&allowed, c) && !self.negated(&seg, c));
         // Leftmost-longest per category; ties go to the rule listed first.
         candidates.sort_by_key(|c| {
             (
@@ -534,19 +558,29 @@ impl Matcher {
         }
     }
 
-    /// Is the candidate covered by one of its rule's allow phrases?
-    fn excepted(&self, seg: &Segmented, c: &Candidate) -> bool {
-        let rule = &self.lexicon.rules[c.rule];
-        rule.exceptions.iter().any(|ex| {
-            c.parts.iter().any(|&(ps, pe)| {
-                let from = ps.saturating_sub(ex.len() - (pe - ps).min(ex.len()));
-                let from = floor_char(seg.text, from);
-                let to = ceil_char(seg.text, (pe + ex.len()).min(seg.text.len()));
-                seg.text[from..to]
-                    .match_indices(ex.as_str())
-                    .any(|(i, _)| from + i <= ps && pe <= from + i + ex.len())
-            })
-        })
+    /// Where the allow phrases of the candidates' rules occur: (rule, start, end), one pass of
+    /// one automaton over the text, and only when some candidate's rule has allow phrases.
+    fn exception_spans(
+        &self,
+        seg: &Segmented,
+        candidates: &[Candidate],
+    ) -> Vec<(usize, usize, usize)> {
+        let Some((ac, rules)) = &self.exceptions else {
+            return Vec::new();
+        };
+        if candidates
+            .iter()
+            .all(|c| self.lexicon.rules[c.rule].exceptions.is_empty())
+        {
+            return Vec::new();
+        }
+        let mut spans = Vec::new();
+        for m in ac.find_overlapping_iter(seg.text) {
+            for &r in &rules[m.pattern().as_usize()] {
+                spans.push((r as usize, m.start(), m.end()));
+            }
+        }
+        spans
     }
 
     /// Is the candidate governed by a negation cue earlier in its clause, with no scope
@@ -587,18 +621,11 @@ impl Matcher {
     }
 }
 
-fn floor_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_char(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
+/// Is one of the candidate's parts covered by an allow phrase of its rule?
+fn excepted(allowed: &[(usize, usize, usize)], c: &Candidate) -> bool {
+    allowed
+        .iter()
+        .any(|&(rule, s, e)| rule == c.rule && c.parts.iter().any(|&(ps, pe)| s <= ps && pe <= e))
 }
 
 #[cfg(test)]
