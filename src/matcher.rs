@@ -56,7 +56,16 @@ pub struct Matcher {
     /// few tens of milliseconds, which an empty or unreadable input should not pay).
     ac: OnceLock<Option<AhoCorasick>>,
     patterns: Vec<String>,
+    /// The patterns in the automaton (indices into `patterns`): all but the `singles`.
+    searched: Vec<u32>,
+    /// Single-character terms found by a character lookup instead of the automaton, and only
+    /// in messages where they could complete a rule (see [`Matcher::new`]); sorted.
+    singles: Vec<(char, u32)>,
+    /// For each rule, the groups that contain one of the `singles` (one bit per group).
+    single_groups: Vec<u16>,
     uses: Vec<Vec<PatternUse>>,
+    /// For each rule, the group mask of a complete hit (one bit per group).
+    full: Vec<u16>,
     /// Negation cues (pattern ids first) then scope breakers, in one automaton.
     scope: Option<AhoCorasick>,
     /// Every rule's allow phrases in one automaton, and for each phrase the rules it serves.
@@ -72,6 +81,19 @@ type CutCache = (u64, usize, HashMap<Box<str>, Box<[u32]>>);
 
 thread_local! {
     static CUTS: RefCell<CutCache> = RefCell::new((0, 0, HashMap::new()));
+}
+
+/// Per-thread buffers of the first pass: the hits of one message (pattern, byte range), the
+/// groups seen of each rule (a bit per group, all zero between messages) and the rules touched.
+#[derive(Default)]
+struct Scratch {
+    hits: Vec<(u32, u32, u32)>,
+    masks: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
 /// Bytes of text a thread's cut cache holds before it starts over.
@@ -236,6 +258,12 @@ impl<'t> Segmented<'t> {
 
 impl Matcher {
     pub fn new(lexicon: Lexicon) -> Matcher {
+        Matcher::build(lexicon, true)
+    }
+
+    /// `split_singles: false` puts every term in the automaton (the slow path the tests
+    /// compare against).
+    fn build(lexicon: Lexicon, split_singles: bool) -> Matcher {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut uses: Vec<Vec<PatternUse>> = Vec::new();
@@ -286,11 +314,77 @@ impl Matcher {
                 .expect("exception automaton builds");
             (ac, ex_rules)
         });
+        // Single characters (我, 是, 家, 跟 …) are parts of co-occurrence rules and hit on
+        // almost every line; searching them only where the rule's other groups already hit
+        // cuts the automaton's matches by about 40 %. A rule made only of groups that hold
+        // single characters would need the lookup on every message: its characters stay in
+        // the automaton.
+        let rule_singles = |r: &Rule| -> Vec<bool> {
+            r.groups()
+                .iter()
+                .map(|g| g.iter().any(|t| t.chars().count() == 1))
+                .collect()
+        };
+        let mut keep: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for r in &lexicon.rules {
+            if rule_singles(r).iter().all(|&b| b) {
+                for g in r.groups() {
+                    keep.extend(g.iter().map(String::as_str));
+                }
+            }
+        }
+        let mut singles: Vec<(char, u32)> = Vec::new();
+        let mut searched: Vec<u32> = Vec::new();
+        for (pi, p) in patterns.iter().enumerate() {
+            let mut chars = p.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if split_singles && !keep.contains(p.as_str()) => {
+                    singles.push((c, pi as u32))
+                }
+                _ => searched.push(pi as u32),
+            }
+        }
+        singles.sort_unstable();
+        let single_groups = lexicon
+            .rules
+            .iter()
+            .map(|r| {
+                let mut mask = 0u16;
+                for (gi, g) in r.groups().iter().enumerate() {
+                    let single = |t: &String| {
+                        let mut cs = t.chars();
+                        matches!((cs.next(), cs.next()), (Some(c), None)
+                            if singles.binary_search_by_key(&c, |&(sc, _)| sc).is_ok())
+                    };
+                    if g.iter().any(single) {
+                        mask |= 1 << gi;
+                    }
+                }
+                mask
+            })
+            .collect();
+        let full = lexicon
+            .rules
+            .iter()
+            .map(|r| {
+                let n = r.group_count();
+                assert!(
+                    n <= crate::rules::MAX_GROUPS,
+                    "rule {} has too many groups",
+                    r.id
+                );
+                (1u32 << n).wrapping_sub(1) as u16
+            })
+            .collect();
         Matcher {
+            full,
             exceptions,
             lexicon,
             ac: OnceLock::new(),
             patterns,
+            searched,
+            singles,
+            single_groups,
             uses,
             scope,
             jieba: OnceLock::new(),
@@ -373,11 +467,11 @@ impl Matcher {
     fn automaton(&self) -> Option<&AhoCorasick> {
         self.ac
             .get_or_init(|| {
-                (!self.patterns.is_empty()).then(|| {
+                (!self.searched.is_empty()).then(|| {
                     AhoCorasickBuilder::new()
                         .match_kind(MatchKind::Standard)
                         .kind(Some(AhoCorasickKind::DFA))
-                        .build(&self.patterns)
+                        .build(self.searched.iter().map(|&p| &self.patterns[p as usize]))
                         .expect("lexicon automaton builds")
                 })
             })
@@ -407,34 +501,72 @@ impl Matcher {
             return Vec::new();
         };
         let norm = normalise(text);
-        let mut parts: Vec<Part> = Vec::new();
-        for m in ac.find_overlapping_iter(norm.text.as_ref()) {
-            for u in &self.uses[m.pattern().as_usize()] {
-                let rule = &self.lexicon.rules[u.rule as usize];
-                if all_roles || rule.roles.contains(&role) {
-                    parts.push(Part {
-                        rule: u.rule as usize,
-                        group: u.group as usize,
-                        start: m.start(),
-                        end: m.end(),
-                    });
+        let rules = &self.lexicon.rules;
+        let applies = |rule: u32| all_roles || rules[rule as usize].roles.contains(&role);
+        // First pass: which groups of which rules have a hit. A co-occurrence rule needs a
+        // part from every group, so most messages stop here, before building any part.
+        let complete = SCRATCH.with(|scratch| {
+            let s = &mut *scratch.borrow_mut();
+            if s.masks.len() < rules.len() {
+                s.masks.resize(rules.len(), 0);
+            }
+            s.hits.clear();
+            let record = |s: &mut Scratch, pattern: u32, start: usize, end: usize| {
+                let mut used = false;
+                for u in &self.uses[pattern as usize] {
+                    if applies(u.rule) {
+                        let mask = &mut s.masks[u.rule as usize];
+                        if *mask == 0 {
+                            s.touched.push(u.rule);
+                        }
+                        *mask |= 1 << u.group;
+                        used = true;
+                    }
+                }
+                if used {
+                    s.hits.push((pattern, start as u32, end as u32));
+                }
+            };
+            for m in ac.find_overlapping_iter(norm.text.as_ref()) {
+                let pattern = self.searched[m.pattern().as_usize()];
+                record(s, pattern, m.start(), m.end());
+            }
+            // The single characters, only if they could complete a rule.
+            if s.touched.iter().any(|&r| {
+                let r = r as usize;
+                self.single_groups[r] != 0 && s.masks[r] | self.single_groups[r] == self.full[r]
+            }) {
+                for (i, c) in norm.text.char_indices() {
+                    if let Ok(k) = self.singles.binary_search_by_key(&c, |&(sc, _)| sc) {
+                        record(s, self.singles[k].1, i, i + c.len_utf8());
+                    }
                 }
             }
-        }
-        // A co-occurrence rule needs a part from every group: drop rules that cannot complete
-        // before paying for segmentation.
-        parts.sort_unstable_by_key(|p| (p.rule, p.group));
-        let mut complete = Vec::with_capacity(parts.len());
-        for same_rule in parts.chunk_by(|a, b| a.rule == b.rule) {
-            let groups = self.lexicon.rules[same_rule[0].rule].group_count();
-            let mut seen = 0usize;
-            for w in same_rule.chunk_by(|a, b| a.group == b.group) {
-                seen += usize::from(w[0].group < groups);
+            let mut complete = Vec::new();
+            if s.touched
+                .iter()
+                .any(|&r| s.masks[r as usize] == self.full[r as usize])
+            {
+                for &(pattern, start, end) in &s.hits {
+                    for u in &self.uses[pattern as usize] {
+                        let r = u.rule as usize;
+                        if s.masks[r] == self.full[r] && applies(u.rule) {
+                            complete.push(Part {
+                                rule: r,
+                                group: u.group as usize,
+                                start: start as usize,
+                                end: end as usize,
+                            });
+                        }
+                    }
+                }
             }
-            if seen == groups {
-                complete.extend_from_slice(same_rule);
+            for &r in &s.touched {
+                s.masks[r as usize] = 0;
             }
-        }
+            s.touched.clear();
+            complete
+        });
         if complete.is_empty() {
             return Vec::new();
         }
@@ -791,5 +923,24 @@ groups = [["公安局】"], ["欠款"]]
                 }
             }
         }
+    }
+
+    #[test]
+    fn single_character_lookup_equals_searching_every_term() {
+        let fast = Matcher::new(Lexicon::builtin());
+        let slow = Matcher::build(Lexicon::builtin(), false);
+        assert!(fast.singles.len() > 10, "{} singles", fast.singles.len());
+        assert!(slow.singles.is_empty());
+        let corpus = include_str!("../fixtures/corpus/dev.csv");
+        let mut findings = 0;
+        for line in corpus.lines().skip(1) {
+            for role in [Role::Agent, Role::Customer] {
+                let a = fast.scan(line, role, false);
+                assert_eq!(a, slow.scan(line, role, false), "{line}");
+                findings += a.len();
+                assert_eq!(fast.scan_every_rule(line), slow.scan_every_rule(line));
+            }
+        }
+        assert!(findings > 500, "{findings} findings");
     }
 }

@@ -147,6 +147,9 @@ impl Rule {
     }
 }
 
+/// Most groups a co-occurrence rule may have (the matcher tracks them in a bit mask).
+pub const MAX_GROUPS: usize = 16;
+
 /// Every rule plus the negation vocabulary, ready for the matcher.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
@@ -371,6 +374,12 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                     errors.push(err(
                         r.id.span(),
                         format!("rule {id}: a cooccur rule needs at least two groups"),
+                    ));
+                }
+                if r.groups.len() > MAX_GROUPS {
+                    errors.push(err(
+                        r.id.span(),
+                        format!("rule {id}: a cooccur rule has at most {MAX_GROUPS} groups"),
                     ));
                 }
                 let mut groups = Vec::new();
@@ -699,6 +708,19 @@ terms = ["b"]
         assert_eq!(
             errors[0].to_string(),
             "b.toml:4: duplicate rule id THR-900 (first defined at a.toml:4)"
+        );
+    }
+
+    #[test]
+    fn cooccur_has_at_most_sixteen_groups() {
+        let groups = vec!["[\"告诉\"]"; MAX_GROUPS + 1].join(", ");
+        let t = format!(
+            "category = \"disclosure\"\n[[rule]]\nid = \"DIS-901\"\nkind = \"cooccur\"\nseverity = \"high\"\ndescription = \"x\"\nbasis = \"y\"\ngroups = [{groups}]\n"
+        );
+        let (_, errors) = parse_file("c.toml", &t);
+        assert_eq!(
+            errors[0].to_string(),
+            "c.toml:3: rule DIS-901: a cooccur rule has at most 16 groups"
         );
     }
 
