@@ -400,6 +400,32 @@ fn lexicon_check_list_and_explain() {
         r.stdout
     );
 
+    // A rule that parses but documents itself badly: one example, which does not even match.
+    let thin = dir.path().join("thin.toml");
+    std::fs::write(
+        &thin,
+        "category = \"threat\"\n[[rule]]\nid = \"THR-900\"\nseverity = \"high\"\ndescription = \"d\"\nbasis = \"b\"\nterms = [\"打断你的腿\"]\nexamples = [\"小心你的腿\"]\ncounter_examples = [\"腿疼去医院\", \"我们不会上门\"]\n",
+    )
+    .unwrap();
+    let r = run(&["lexicon", "check", thin.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    let name = thin.display().to_string();
+    assert!(
+        r.stdout.contains(&format!(
+            "{name}:2: rule THR-900: needs at least 2 examples (has 1)"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(&format!(
+            "{name}:2: rule THR-900: example does not match: 小心你的腿"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("2 problems\n"), "{}", r.stdout);
+
     let list = run(&["lexicon", "list"]);
     assert_eq!(list.code, 0);
     assert!(

@@ -66,7 +66,12 @@ pub fn terms_only_list(lex: &Lexicon) -> String {
     terms.into_iter().map(|t| format!("{t}\n")).collect()
 }
 
-/// Run every rule's examples and counter-examples; a problem is reported at the rule's line.
+/// Examples and counter-examples every rule must carry, so that a rule documents both what it
+/// catches and what it leaves alone.
+pub const MIN_EXAMPLES: usize = 2;
+
+/// Run every rule's examples and counter-examples (and require [`MIN_EXAMPLES`] of each); a
+/// problem is reported at the rule's line.
 pub fn check_examples(lex: &Lexicon) -> Vec<LexiconError> {
     let matcher = Matcher::new(lex.clone());
     let mut errors = Vec::new();
@@ -79,6 +84,20 @@ pub fn check_examples(lex: &Lexicon) -> Vec<LexiconError> {
                 message,
             }
         };
+        if rule.examples.len() < MIN_EXAMPLES {
+            errors.push(err(format!(
+                "rule {}: needs at least {MIN_EXAMPLES} examples (has {})",
+                rule.id,
+                rule.examples.len()
+            )));
+        }
+        if rule.counter_examples.len() < MIN_EXAMPLES {
+            errors.push(err(format!(
+                "rule {}: needs at least {MIN_EXAMPLES} counter_examples (has {})",
+                rule.id,
+                rule.counter_examples.len()
+            )));
+        }
         for ex in &rule.examples {
             let found = matcher.scan_every_rule(ex);
             if !found.iter().any(|f| f.rule == ri) {
@@ -157,18 +176,6 @@ mod tests {
             errors.len(),
             errors.join("\n")
         );
-        for r in &lex.rules {
-            assert!(
-                r.examples.len() >= 2,
-                "{}: needs at least two examples",
-                r.id
-            );
-            assert!(
-                r.counter_examples.len() >= 2,
-                "{}: needs at least two counter-examples",
-                r.id
-            );
-        }
     }
 
     #[test]
