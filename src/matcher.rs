@@ -66,6 +66,8 @@ pub struct Matcher {
     uses: Vec<Vec<PatternUse>>,
     /// For each rule, the group mask of a complete hit (one bit per group).
     full: Vec<u16>,
+    /// For each rule, the roles it applies to (bit `role as u8`).
+    roles: Vec<u8>,
     /// Negation cues (pattern ids first) then scope breakers, in one automaton.
     scope: Option<AhoCorasick>,
     /// Every rule's allow phrases in one automaton, and for each phrase the rules it serves.
@@ -376,8 +378,18 @@ impl Matcher {
                 (1u32 << n).wrapping_sub(1) as u16
             })
             .collect();
+        let roles = lexicon
+            .rules
+            .iter()
+            .map(|r| {
+                r.roles
+                    .iter()
+                    .fold(0u8, |bits, &role| bits | 1 << role as u8)
+            })
+            .collect();
         Matcher {
             full,
+            roles,
             exceptions,
             lexicon,
             ac: OnceLock::new(),
@@ -502,7 +514,8 @@ impl Matcher {
         };
         let norm = normalise(text);
         let rules = &self.lexicon.rules;
-        let applies = |rule: u32| all_roles || rules[rule as usize].roles.contains(&role);
+        let role_bit = 1u8 << role as u8;
+        let applies = |rule: u32| all_roles || self.roles[rule as usize] & role_bit != 0;
         // First pass: which groups of which rules have a hit. A co-occurrence rule needs a
         // part from every group, so most messages stop here, before building any part.
         let complete = SCRATCH.with(|scratch| {

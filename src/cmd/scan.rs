@@ -182,11 +182,11 @@ fn unit_bytes(unit: &Unit) -> usize {
 fn next_batch(units: &mut Units, threads: usize) -> Vec<Unit> {
     let mut batch = Vec::new();
     let mut bytes = 0usize;
-    let budget = threads * 2 * crate::input::units::CHUNK;
+    let budget = threads * 4 * crate::input::units::CHUNK;
     for unit in units.by_ref() {
         bytes += unit_bytes(&unit);
         batch.push(unit);
-        if bytes >= budget || batch.len() >= threads * 4 {
+        if bytes >= budget || batch.len() >= threads * 8 {
             break;
         }
     }
