@@ -269,6 +269,69 @@ fn thread_counts_give_identical_output() {
     assert_eq!(one.stdout, two.stdout);
 }
 
+/// A file of many chunks, with rejected lines among them: the output and the rejects keep the
+/// input order whatever the thread count (units finish out of order and are written in order).
+#[test]
+fn many_chunks_keep_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let mut data: Vec<u8> = Vec::new();
+    let mut abusive = 0;
+    for i in 0..40_000 {
+        if i % 1000 == 3 {
+            data.extend_from_slice(b"\xff\xfe bad bytes\n");
+            continue;
+        }
+        let line = if i % 7 == 0 {
+            abusive += 1;
+            format!("第{i}条：你这个老赖，明天我们就上门找你")
+        } else {
+            format!("第{i}条：您好，您的账单已逾期，请尽快还款，如已还款请忽略。")
+        };
+        data.extend_from_slice(line.as_bytes());
+        data.push(b'\n');
+    }
+    assert!(data.len() > 3 << 20, "{} bytes: several chunks", data.len());
+    std::fs::write(&path, &data).unwrap();
+    let file = path.to_str().unwrap();
+    let scan = |j: &str, rejects: &std::path::Path| {
+        let r = run(&[
+            "scan",
+            file,
+            "-f",
+            "csv",
+            j,
+            "-q",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        (r.stdout, std::fs::read_to_string(rejects).unwrap())
+    };
+    let (one, rejects_one) = scan("-j1", &dir.path().join("r1.csv"));
+    let (two, rejects_two) = scan("-j2", &dir.path().join("r2.csv"));
+    let (four, rejects_four) = scan("-j4", &dir.path().join("r4.csv"));
+    assert_eq!(one, two);
+    assert_eq!(one, four);
+    assert_eq!(rejects_one, rejects_two);
+    assert_eq!(rejects_one, rejects_four);
+    // Two findings (insult, threat) per abusive line, records in increasing order.
+    let records: Vec<usize> = one
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(records.len(), 2 * abusive);
+    assert!(records.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(records[0], 1);
+    assert_eq!(*records.last().unwrap(), 39_999);
+    // One rejected line per thousand, by line number.
+    let rejected: Vec<&str> = rejects_one.lines().skip(1).collect();
+    assert_eq!(rejected.len(), 40);
+    assert!(rejected[0].contains(",4,"), "{}", rejected[0]);
+    assert!(rejected[39].contains(",39004,"), "{}", rejected[39]);
+}
+
 #[test]
 fn exit_codes_follow_grep() {
     let clean = dunscan()

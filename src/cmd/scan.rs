@@ -8,7 +8,6 @@ use crate::input::walk::expand;
 use crate::input::{Columns, Format, SourceInfo};
 use crate::matcher::Matcher;
 use crate::report::{OutFormat, ReportKind, Reporter, Stats};
-use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 
 /// Rejected records and warnings shown one by one on stderr; the rest are only counted.
@@ -169,28 +168,13 @@ fn read_options(args: &ScanArgs) -> Result<ReadOptions, String> {
     })
 }
 
-/// Size of a unit's text, for batching and progress.
+/// Size of a unit's text, for progress.
 fn unit_bytes(unit: &Unit) -> usize {
     match unit {
         Unit::Lines { data, .. } => data.len(),
         Unit::Records { parsed, .. } => parsed.messages.iter().map(|m| m.text.len()).sum(),
         _ => 0,
     }
-}
-
-/// Take units until there is enough work for every thread.
-fn next_batch(units: &mut Units, threads: usize) -> Vec<Unit> {
-    let mut batch = Vec::new();
-    let mut bytes = 0usize;
-    let budget = threads * 4 * crate::input::units::CHUNK;
-    for unit in units.by_ref() {
-        bytes += unit_bytes(&unit);
-        batch.push(unit);
-        if bytes >= budget || batch.len() >= threads * 8 {
-            break;
-        }
-    }
-    batch
 }
 
 pub fn run(args: &ScanArgs) -> Result<u8, String> {
@@ -288,28 +272,43 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     });
     let mut bytes_done = 0usize;
 
-    let result: Result<(), String> = std::thread::scope(|scope| {
-        pool.install(|| {
-            let mut pending = next_batch(&mut units, threads);
-            if pending
-                .iter()
-                .any(|u| matches!(u, Unit::Lines { .. } | Unit::Records { .. }))
-            {
-                // Build the segmenter beside the first batch instead of inside it.
-                scope.spawn(|| scanner.matcher.warm_up());
-            }
-            while !pending.is_empty() {
-                bytes_done += pending.iter().map(unit_bytes).sum::<usize>();
-                let (next, outputs) = rayon::join(
-                    || next_batch(&mut units, threads),
-                    || {
-                        pending
-                            .par_iter()
-                            .map(|u| scanner.process(u))
-                            .collect::<Vec<Output>>()
-                    },
-                );
-                for out in outputs {
+    // The main thread reads units and writes outputs in input order; the pool scans them. At
+    // most `in_flight_max` units are read but not yet written, which bounds memory; there is
+    // barrier between groups of units, so a slow unit only delays the writing, not the scanning.
+    let in_flight_max = threads * 4;
+    let result: Result<(), String> = std::thread::scope(|threads_scope| {
+        let mut warmed = false;
+        pool.in_place_scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel::<(usize, Output)>();
+            let mut ready: std::collections::BTreeMap<usize, Output> = Default::default();
+            let (mut read, mut written) = (0usize, 0usize);
+            let mut exhausted = false;
+            loop {
+                while !exhausted && read - written < in_flight_max {
+                    let Some(unit) = units.next() else {
+                        exhausted = true;
+                        break;
+                    };
+                    if !warmed && matches!(unit, Unit::Lines { .. } | Unit::Records { .. }) {
+                        // Build the automaton and the segmenter beside the first units.
+                        threads_scope.spawn(|| scanner.matcher.warm_up());
+                        warmed = true;
+                    }
+                    bytes_done += unit_bytes(&unit);
+                    let (tx, scanner, seq) = (tx.clone(), &scanner, read);
+                    scope.spawn(move |_| {
+                        // The receiver lives until every unit is written or an error ends
+                        // the loop; after an error the result is not wanted.
+                        let _ = tx.send((seq, scanner.process(&unit)));
+                    });
+                    read += 1;
+                }
+                if written == read {
+                    break;
+                }
+                let (seq, out) = rx.recv().expect("a scanning task sends its output");
+                ready.insert(seq, out);
+                while let Some(out) = ready.remove(&written) {
                     sink.write_all(&out.bytes).map_err(write_err)?;
                     for n in out.notes {
                         note(n)?;
@@ -318,6 +317,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
                         inputs_failed += 1;
                     }
                     stats.merge(out.stats);
+                    written += 1;
                 }
                 if let Some(bar) = &progress {
                     bar.set_message(format!(
@@ -327,7 +327,6 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
                         stats.findings_total()
                     ));
                 }
-                pending = next;
             }
             Ok(())
         })
