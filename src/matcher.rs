@@ -68,7 +68,8 @@ pub struct Matcher {
     full: Vec<u16>,
     /// For each rule, the roles it applies to (bit `role as u8`).
     roles: Vec<u8>,
-    /// Negation cues (pattern ids first) then scope breakers, in one automaton.
+    /// Negation cues (pattern ids first), scope breakers, reported-speech cues and refutations,
+    /// in one automaton (see [`ScopeWord`]).
     scope: Option<AhoCorasick>,
     /// Every rule's allow phrases in one automaton, and for each phrase the rules it serves.
     exceptions: Option<(AhoCorasick, Vec<Vec<u32>>)>,
@@ -289,6 +290,8 @@ impl Matcher {
             .negation_cues
             .iter()
             .chain(&lexicon.scope_breakers)
+            .chain(&lexicon.reported)
+            .chain(&lexicon.refuted)
             .collect();
         let scope = (!lexicon.negation_cues.is_empty()).then(|| {
             AhoCorasickBuilder::new()
@@ -609,7 +612,9 @@ impl Matcher {
             i = j;
         }
         let allowed = self.exception_spans(&seg, &candidates);
-        candidates.retain(|c| !excepted(&allowed, c) && !self.negated(&seg, c));
+        candidates.retain(|c| {
+            !excepted(&allowed, c) && !self.negated(&seg, c) && !self.quoted_and_refuted(&seg, c)
+        });
         // Leftmost-longest per category; ties go to the rule listed first.
         candidates.sort_by_key(|c| {
             (
@@ -748,10 +753,10 @@ impl Matcher {
             if !(seg.is_boundary(s) && seg.is_boundary(e)) || inside_part(s, e) {
                 continue;
             }
-            if m.pattern().as_usize() < self.lexicon.negation_cues.len() {
-                cues.push(e);
-            } else {
-                breakers.push(s);
+            match self.scope_word(m.pattern().as_usize()) {
+                ScopeWord::Cue => cues.push(e),
+                ScopeWord::Breaker => breakers.push(s),
+                ScopeWord::Reported | ScopeWord::Refuted => {}
             }
         }
         cues.into_iter().any(|cue_end| {
@@ -763,6 +768,55 @@ impl Matcher {
                 .unwrap_or(c.start);
             !breakers.iter().any(|&b| b >= cue_end && b < next_part)
         })
+    }
+}
+
+/// What a pattern of the scope automaton is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScopeWord {
+    Cue,
+    Breaker,
+    Reported,
+    Refuted,
+}
+
+impl Matcher {
+    fn scope_word(&self, pattern: usize) -> ScopeWord {
+        let lex = &self.lexicon;
+        let cues = lex.negation_cues.len();
+        let breakers = cues + lex.scope_breakers.len();
+        let reported = breakers + lex.reported.len();
+        if pattern < cues {
+            ScopeWord::Cue
+        } else if pattern < breakers {
+            ScopeWord::Breaker
+        } else if pattern < reported {
+            ScopeWord::Reported
+        } else {
+            ScopeWord::Refuted
+        }
+    }
+
+    /// Is the candidate someone else's claim, quoted to be denied: a reported-speech cue
+    /// earlier in its clause (`有人跟您说会抓您坐牢`) and a refutation after it in the message
+    /// (`这个说法不对`)? Both must stand on word boundaries.
+    fn quoted_and_refuted(&self, seg: &Segmented, c: &Candidate) -> bool {
+        let Some(scope) = &self.scope else {
+            return false;
+        };
+        if self.lexicon.reported.is_empty() || self.lexicon.refuted.is_empty() {
+            return false;
+        }
+        let found = |from: usize, to: usize, kind: ScopeWord| {
+            scope.find_overlapping_iter(&seg.text[from..to]).any(|m| {
+                self.scope_word(m.pattern().as_usize()) == kind
+                    && seg.is_boundary(from + m.start())
+                    && seg.is_boundary(from + m.end())
+            })
+        };
+        let (clause_start, _) = seg.clause(c.start);
+        found(clause_start, c.start, ScopeWord::Reported)
+            && found(c.end, seg.text.len(), ScopeWord::Refuted)
     }
 }
 
@@ -955,5 +1009,30 @@ groups = [["公安局】"], ["欠款"]]
             }
         }
         assert!(findings > 500, "{findings} findings");
+    }
+
+    #[test]
+    fn quoted_and_refuted_claims_are_dropped() {
+        let m = Matcher::new(Lexicon::builtin());
+        let categories = |text: &str| -> Vec<&str> {
+            m.scan(text, Role::Agent, false)
+                .iter()
+                .map(|f| m.rule(f).category.id)
+                .collect()
+        };
+        // Someone else's claim, denied later in the message.
+        assert!(categories("有人跟您说会抓您坐牢，那个说法不对，欠款是民事纠纷").is_empty());
+        assert!(categories("有人说你是老赖，这是不对的").is_empty());
+        // A refutation without a reported claim, or in another clause, changes nothing.
+        assert_eq!(categories("我们明天上门找你，这不是假的"), ["threat"]);
+        assert_eq!(
+            categories("听说你想跑？我们上门找你，不要相信你能躲掉"),
+            ["threat"]
+        );
+        // A reported claim that is not refuted stands, and so does the collector's own one.
+        assert_eq!(
+            categories("有人说会联系你家人，我们就是要联系你家人"),
+            ["disclosure", "disclosure"]
+        );
     }
 }

@@ -158,6 +158,11 @@ pub struct Lexicon {
     pub negation_cues: Vec<String>,
     /// Words that end a negation's scope inside a clause (`就`, `否则`).
     pub scope_breakers: Vec<String>,
+    /// Words that introduce someone else's claim (`有人跟您说`) …
+    pub reported: Vec<String>,
+    /// … and words that refute it later in the message (`这个说法不对`): a hit between the two
+    /// is quoted in order to be denied.
+    pub refuted: Vec<String>,
 }
 
 /// A problem in a lexicon file, shown as `file:line: message`.
@@ -212,6 +217,10 @@ struct FileDe {
     cues: Vec<Spanned<String>>,
     #[serde(default)]
     breakers: Vec<Spanned<String>>,
+    #[serde(default)]
+    reported: Vec<Spanned<String>>,
+    #[serde(default)]
+    refuted: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +309,17 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
         match normalise_term(b.get_ref()) {
             Some(t) => lex.scope_breakers.push(t),
             None => errors.push(err(b.span(), "empty scope breaker".into())),
+        }
+    }
+    for (list, into, what) in [
+        (&file.reported, &mut lex.reported, "reported-speech cue"),
+        (&file.refuted, &mut lex.refuted, "refutation"),
+    ] {
+        for w in list {
+            match normalise_term(w.get_ref()) {
+                Some(t) => into.push(t),
+                None => errors.push(err(w.span(), format!("empty {what}"))),
+            }
         }
     }
     for spanned in file.rule {
@@ -514,9 +534,15 @@ impl Lexicon {
                 self.negation_cues.push(c);
             }
         }
-        for b in other.scope_breakers {
-            if !self.scope_breakers.contains(&b) {
-                self.scope_breakers.push(b);
+        for (from, into) in [
+            (other.scope_breakers, &mut self.scope_breakers),
+            (other.reported, &mut self.reported),
+            (other.refuted, &mut self.refuted),
+        ] {
+            for w in from {
+                if !into.contains(&w) {
+                    into.push(w);
+                }
             }
         }
     }

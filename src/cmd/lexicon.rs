@@ -134,6 +134,8 @@ fn check(paths: &[std::path::PathBuf]) -> Result<u8, String> {
         let builtin = Lexicon::builtin();
         lex.negation_cues = builtin.negation_cues;
         lex.scope_breakers = builtin.scope_breakers;
+        lex.reported = builtin.reported;
+        lex.refuted = builtin.refuted;
     }
     if errors.is_empty() {
         errors = check_examples(&lex);
