@@ -69,8 +69,10 @@ pub struct Matcher {
     /// For each rule, the roles it applies to (bit `role as u8`).
     roles: Vec<u8>,
     /// Negation cues (pattern ids first), scope breakers, reported-speech cues and refutations,
-    /// in one automaton (see [`ScopeWord`]).
+    /// in one automaton (see [`ScopeWord`]), then the rules' own cues.
     scope: Option<AhoCorasick>,
+    /// For each rule's own cue (in scope-automaton order after the shared words), its rules.
+    rule_cues: Vec<Vec<u32>>,
     /// Every rule's allow phrases in one automaton, and for each phrase the rules it serves.
     exceptions: Option<(AhoCorasick, Vec<Vec<u32>>)>,
     jieba: OnceLock<Jieba>,
@@ -286,14 +288,26 @@ impl Matcher {
             }
         }
 
+        // Cues of single rules come last in the scope automaton, each with the rules it serves.
+        let mut rule_cues: Vec<(&String, Vec<u32>)> = Vec::new();
+        for (ri, rule) in lexicon.rules.iter().enumerate() {
+            for cue in &rule.cues {
+                match rule_cues.iter_mut().find(|(c, _)| *c == cue) {
+                    Some((_, rules)) => rules.push(ri as u32),
+                    None => rule_cues.push((cue, vec![ri as u32])),
+                }
+            }
+        }
         let scope_words: Vec<&String> = lexicon
             .negation_cues
             .iter()
             .chain(&lexicon.scope_breakers)
             .chain(&lexicon.reported)
             .chain(&lexicon.refuted)
+            .chain(rule_cues.iter().map(|(c, _)| *c))
             .collect();
-        let scope = (!lexicon.negation_cues.is_empty()).then(|| {
+        let rule_cues: Vec<Vec<u32>> = rule_cues.into_iter().map(|(_, rules)| rules).collect();
+        let scope = (!scope_words.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .build(&scope_words)
@@ -391,6 +405,7 @@ impl Matcher {
             })
             .collect();
         Matcher {
+            rule_cues,
             full,
             roles,
             exceptions,
@@ -755,8 +770,11 @@ impl Matcher {
             }
             match self.scope_word(m.pattern().as_usize()) {
                 ScopeWord::Cue => cues.push(e),
+                ScopeWord::RuleCue(i) if self.rule_cues[i].contains(&(c.rule as u32)) => {
+                    cues.push(e)
+                }
                 ScopeWord::Breaker => breakers.push(s),
-                ScopeWord::Reported | ScopeWord::Refuted => {}
+                ScopeWord::Reported | ScopeWord::Refuted | ScopeWord::RuleCue(_) => {}
             }
         }
         cues.into_iter().any(|cue_end| {
@@ -778,6 +796,8 @@ enum ScopeWord {
     Breaker,
     Reported,
     Refuted,
+    /// The n-th cue of single rules.
+    RuleCue(usize),
 }
 
 impl Matcher {
@@ -786,14 +806,17 @@ impl Matcher {
         let cues = lex.negation_cues.len();
         let breakers = cues + lex.scope_breakers.len();
         let reported = breakers + lex.reported.len();
+        let refuted = reported + lex.refuted.len();
         if pattern < cues {
             ScopeWord::Cue
         } else if pattern < breakers {
             ScopeWord::Breaker
         } else if pattern < reported {
             ScopeWord::Reported
-        } else {
+        } else if pattern < refuted {
             ScopeWord::Refuted
+        } else {
+            ScopeWord::RuleCue(pattern - refuted)
         }
     }
 
@@ -853,6 +876,7 @@ description = "告知家人"
 basis = "b"
 groups = [["告诉", "通知"], ["你家人", "你父母"]]
 max_gap = 4
+cues = ["你自己"]
 "#;
 
     fn matcher() -> Matcher {
@@ -1033,6 +1057,19 @@ groups = [["公安局】"], ["欠款"]]
         assert_eq!(
             categories("有人说会联系你家人，我们就是要联系你家人"),
             ["disclosure", "disclosure"]
+        );
+    }
+
+    #[test]
+    fn a_rule_cue_negates_that_rule_only() {
+        let m = matcher();
+        // The debtor is advised to tell the family: not a disclosure.
+        assert!(hits(&m, "你自己告诉你父母吧").is_empty());
+        assert_eq!(hits(&m, "我们告诉你父母").len(), 1);
+        // The same cue does nothing to another rule.
+        assert_eq!(
+            hits(&m, "你自己看着办，明天上门"),
+            [("THR-901".into(), "上门".into())]
         );
     }
 }

@@ -115,6 +115,9 @@ pub struct Rule {
     /// Normalised allow phrases: a hit lying inside one of these is dropped.
     pub exceptions: Vec<String>,
     pub negatable: bool,
+    /// Negation cues for this rule only, on top of the shared ones (`你自己` before a
+    /// disclosure: the debtor is advised to tell their family, nobody threatens to).
+    pub cues: Vec<String>,
     pub roles: Vec<Role>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
@@ -241,6 +244,8 @@ struct RuleDe {
     #[serde(default)]
     exceptions: Vec<Spanned<String>>,
     negatable: Option<bool>,
+    #[serde(default)]
+    cues: Vec<Spanned<String>>,
     roles: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     examples: Vec<String>,
@@ -441,6 +446,7 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
             }
         };
         let exceptions = norm_list(&r.exceptions, "exception", &id, &mut errors, &err);
+        let cues = norm_list(&r.cues, "negation cue", &id, &mut errors, &err);
         let mut roles = Vec::new();
         match &r.roles {
             None => roles.extend([Role::Agent, Role::Unknown]),
@@ -469,6 +475,7 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                 kind,
                 exceptions,
                 negatable: r.negatable.unwrap_or(true),
+                cues,
                 roles,
                 examples: r.examples,
                 counter_examples: r.counter_examples,

@@ -52,6 +52,9 @@ pub fn explain(r: &Rule) -> String {
     if !r.exceptions.is_empty() {
         let _ = writeln!(s, "例外 Exceptions: {}", r.exceptions.join("、"));
     }
+    if !r.cues.is_empty() {
+        let _ = writeln!(s, "本规则的否定词 Own negation cues: {}", r.cues.join("、"));
+    }
     let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
     let _ = writeln!(
         s,
