@@ -289,43 +289,25 @@ impl Matcher {
         }
 
         // Cues of single rules come last in the scope automaton, each with the rules it serves.
-        let mut rule_cues: Vec<(&String, Vec<u32>)> = Vec::new();
-        for (ri, rule) in lexicon.rules.iter().enumerate() {
-            for cue in &rule.cues {
-                match rule_cues.iter_mut().find(|(c, _)| *c == cue) {
-                    Some((_, rules)) => rules.push(ri as u32),
-                    None => rule_cues.push((cue, vec![ri as u32])),
-                }
-            }
-        }
-        let scope_words: Vec<&String> = lexicon
+        let (rule_cue_words, rule_cues) =
+            phrases_by_rule(&lexicon.rules, |r: &Rule| r.cues.as_slice());
+        let scope_words: Vec<&str> = lexicon
             .negation_cues
             .iter()
             .chain(&lexicon.scope_breakers)
             .chain(&lexicon.reported)
             .chain(&lexicon.refuted)
-            .chain(rule_cues.iter().map(|(c, _)| *c))
+            .map(String::as_str)
+            .chain(rule_cue_words)
             .collect();
-        let rule_cues: Vec<Vec<u32>> = rule_cues.into_iter().map(|(_, rules)| rules).collect();
         let scope = (!scope_words.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .build(&scope_words)
                 .expect("negation automaton builds")
         });
-        let mut ex_index: HashMap<&str, usize> = HashMap::new();
-        let mut ex_rules: Vec<Vec<u32>> = Vec::new();
-        let mut ex_patterns: Vec<&str> = Vec::new();
-        for (ri, rule) in lexicon.rules.iter().enumerate() {
-            for ex in &rule.exceptions {
-                let i = *ex_index.entry(ex.as_str()).or_insert_with(|| {
-                    ex_patterns.push(ex.as_str());
-                    ex_rules.push(Vec::new());
-                    ex_patterns.len() - 1
-                });
-                ex_rules[i].push(ri as u32);
-            }
-        }
+        let (ex_patterns, ex_rules) =
+            phrases_by_rule(&lexicon.rules, |r: &Rule| r.exceptions.as_slice());
         let exceptions = (!ex_patterns.is_empty()).then(|| {
             let ac = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
@@ -338,50 +320,31 @@ impl Matcher {
         // cuts the automaton's matches by about 40 %. A rule made only of groups that hold
         // single characters would need the lookup on every message: its characters stay in
         // the automaton.
-        let rule_singles = |r: &Rule| -> Vec<bool> {
-            r.groups()
-                .iter()
-                .map(|g| g.iter().any(|t| t.chars().count() == 1))
-                .collect()
-        };
         let mut keep: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for r in &lexicon.rules {
-            if rule_singles(r).iter().all(|&b| b) {
-                for g in r.groups() {
-                    keep.extend(g.iter().map(String::as_str));
-                }
+            let groups = r.groups();
+            if groups
+                .iter()
+                .all(|g| g.iter().any(|t| single_char(t).is_some()))
+            {
+                keep.extend(groups.iter().flat_map(|g| g.iter().map(String::as_str)));
             }
         }
         let mut singles: Vec<(char, u32)> = Vec::new();
         let mut searched: Vec<u32> = Vec::new();
+        let mut single_groups = vec![0u16; lexicon.rules.len()];
         for (pi, p) in patterns.iter().enumerate() {
-            let mut chars = p.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if split_singles && !keep.contains(p.as_str()) => {
-                    singles.push((c, pi as u32))
+            match single_char(p) {
+                Some(c) if split_singles && !keep.contains(p.as_str()) => {
+                    singles.push((c, pi as u32));
+                    for u in &uses[pi] {
+                        single_groups[u.rule as usize] |= 1 << u.group;
+                    }
                 }
                 _ => searched.push(pi as u32),
             }
         }
         singles.sort_unstable();
-        let single_groups = lexicon
-            .rules
-            .iter()
-            .map(|r| {
-                let mut mask = 0u16;
-                for (gi, g) in r.groups().iter().enumerate() {
-                    let single = |t: &String| {
-                        let mut cs = t.chars();
-                        matches!((cs.next(), cs.next()), (Some(c), None)
-                            if singles.binary_search_by_key(&c, |&(sc, _)| sc).is_ok())
-                    };
-                    if g.iter().any(single) {
-                        mask |= 1 << gi;
-                    }
-                }
-                mask
-            })
-            .collect();
         let full = lexicon
             .rules
             .iter()
@@ -787,6 +750,37 @@ impl Matcher {
             !breakers.iter().any(|&b| b >= cue_end && b < next_part)
         })
     }
+}
+
+/// The one character of a single-character term.
+fn single_char(term: &str) -> Option<char> {
+    let mut chars = term.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// Distinct phrases of every rule (allow phrases, own cues), in first-seen order, and for each
+/// phrase the rules that list it.
+fn phrases_by_rule<'a>(
+    rules: &'a [Rule],
+    of: impl Fn(&'a Rule) -> &'a [String],
+) -> (Vec<&'a str>, Vec<Vec<u32>>) {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut phrases: Vec<&str> = Vec::new();
+    let mut users: Vec<Vec<u32>> = Vec::new();
+    for (ri, rule) in rules.iter().enumerate() {
+        for phrase in of(rule) {
+            let i = *index.entry(phrase.as_str()).or_insert_with(|| {
+                phrases.push(phrase.as_str());
+                users.push(Vec::new());
+                phrases.len() - 1
+            });
+            users[i].push(ri as u32);
+        }
+    }
+    (phrases, users)
 }
 
 /// What a pattern of the scope automaton is.

@@ -273,8 +273,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, String> {
     let mut bytes_done = 0usize;
 
     // The main thread reads units and writes outputs in input order; the pool scans them. At
-    // most `in_flight_max` units are read but not yet written, which bounds memory; there is
-    // barrier between groups of units, so a slow unit only delays the writing, not the scanning.
+    // most `in_flight_max` units are read but not yet written, which bounds memory; there is no
+    // barrier between groups of units: a slow unit only delays the writing, not the scanning.
     let in_flight_max = threads * 4;
     let result: Result<(), String> = std::thread::scope(|threads_scope| {
         let mut warmed = false;
