@@ -304,19 +304,9 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
         },
         None => None,
     };
-    for cue in &file.cues {
-        match normalise_term(cue.get_ref()) {
-            Some(t) => lex.negation_cues.push(t),
-            None => errors.push(err(cue.span(), "empty negation cue".into())),
-        }
-    }
-    for b in &file.breakers {
-        match normalise_term(b.get_ref()) {
-            Some(t) => lex.scope_breakers.push(t),
-            None => errors.push(err(b.span(), "empty scope breaker".into())),
-        }
-    }
     for (list, into, what) in [
+        (&file.cues, &mut lex.negation_cues, "negation cue"),
+        (&file.breakers, &mut lex.scope_breakers, "scope breaker"),
         (&file.reported, &mut lex.reported, "reported-speech cue"),
         (&file.refuted, &mut lex.refuted, "refutation"),
     ] {
@@ -536,12 +526,8 @@ impl Lexicon {
             }
             self.rules.push(rule);
         }
-        for c in other.negation_cues {
-            if !self.negation_cues.contains(&c) {
-                self.negation_cues.push(c);
-            }
-        }
         for (from, into) in [
+            (other.negation_cues, &mut self.negation_cues),
             (other.scope_breakers, &mut self.scope_breakers),
             (other.reported, &mut self.reported),
             (other.refuted, &mut self.refuted),
