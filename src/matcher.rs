@@ -71,11 +71,14 @@ pub struct Matcher {
     roles: Vec<u8>,
     /// Negation cues (pattern ids first), scope breakers, reported-speech cues and refutations,
     /// in one automaton (see [`ScopeWord`]), then the rules' own cues.
-    scope: Option<AhoCorasick>,
+    /// Built on first use, like the exceptions: only messages with candidates need them.
+    scope: OnceLock<Option<AhoCorasick>>,
     /// For each rule's own cue (in scope-automaton order after the shared words), its rules.
     rule_cues: Vec<Vec<u32>>,
-    /// Every rule's allow phrases in one automaton, and for each phrase the rules it serves.
-    exceptions: Option<(AhoCorasick, Vec<Vec<u32>>)>,
+    /// Every rule's allow phrases in one automaton (built on first use), and for each phrase
+    /// the rules it serves.
+    exceptions: OnceLock<Option<AhoCorasick>>,
+    exception_rules: Vec<Vec<u32>>,
     jieba: OnceLock<Jieba>,
     /// Tells this matcher's entries in the per-thread cut cache from another matcher's.
     id: u64,
@@ -289,33 +292,9 @@ impl Matcher {
             }
         }
 
-        // Cues of single rules come last in the scope automaton, each with the rules it serves.
-        let (rule_cue_words, rule_cues) =
-            phrases_by_rule(&lexicon.rules, |r: &Rule| r.cues.as_slice());
-        let scope_words: Vec<&str> = lexicon
-            .negation_cues
-            .iter()
-            .chain(&lexicon.scope_breakers)
-            .chain(&lexicon.reported)
-            .chain(&lexicon.refuted)
-            .map(String::as_str)
-            .chain(rule_cue_words)
-            .collect();
-        let scope = (!scope_words.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .build(&scope_words)
-                .expect("negation automaton builds")
-        });
-        let (ex_patterns, ex_rules) =
+        let (_, rule_cues) = phrases_by_rule(&lexicon.rules, |r: &Rule| r.cues.as_slice());
+        let (_, exception_rules) =
             phrases_by_rule(&lexicon.rules, |r: &Rule| r.exceptions.as_slice());
-        let exceptions = (!ex_patterns.is_empty()).then(|| {
-            let ac = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .build(&ex_patterns)
-                .expect("exception automaton builds");
-            (ac, ex_rules)
-        });
         // Single characters (我, 是, 家, 跟 …) are parts of co-occurrence rules and hit on
         // almost every line; searching them only where the rule's other groups already hit
         // cuts the automaton's matches by about 40 %. A rule made only of groups that hold
@@ -372,7 +351,8 @@ impl Matcher {
             rule_cues,
             full,
             roles,
-            exceptions,
+            exceptions: OnceLock::new(),
+            exception_rules,
             lexicon,
             ac: OnceLock::new(),
             patterns,
@@ -380,7 +360,7 @@ impl Matcher {
             singles,
             single_groups,
             uses,
-            scope,
+            scope: OnceLock::new(),
             jieba: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
@@ -451,10 +431,46 @@ impl Matcher {
         })
     }
 
-    /// Build the segmenter now (for example on a background thread) instead of on first use.
+    /// Build the automata and the segmenter now (for example on a background thread) instead
+    /// of on first use.
     pub fn warm_up(&self) {
         self.automaton();
+        self.scope();
+        self.exceptions();
         self.jieba();
+    }
+
+    /// Negation cues, breakers, reported and refuted words, then the rules' own cues (each
+    /// with the rules it serves in `rule_cues`): the scope automaton, built on first use.
+    fn scope(&self) -> Option<&AhoCorasick> {
+        self.scope
+            .get_or_init(|| {
+                let lex = &self.lexicon;
+                let (rule_cue_words, _) = phrases_by_rule(&lex.rules, |r: &Rule| r.cues.as_slice());
+                let words: Vec<&str> = lex
+                    .negation_cues
+                    .iter()
+                    .chain(&lex.scope_breakers)
+                    .chain(&lex.reported)
+                    .chain(&lex.refuted)
+                    .map(String::as_str)
+                    .chain(rule_cue_words)
+                    .collect();
+                build_phrases(&words)
+            })
+            .as_ref()
+    }
+
+    /// Every rule's allow phrases (each with the rules it serves in `exception_rules`), built
+    /// on first use.
+    fn exceptions(&self) -> Option<&AhoCorasick> {
+        self.exceptions
+            .get_or_init(|| {
+                let (phrases, _) =
+                    phrases_by_rule(&self.lexicon.rules, |r: &Rule| r.exceptions.as_slice());
+                build_phrases(&phrases)
+            })
+            .as_ref()
     }
 
     /// The automaton over every term, built on first use.
@@ -694,18 +710,18 @@ impl Matcher {
         seg: &Segmented,
         candidates: &[Candidate],
     ) -> Vec<(usize, usize, usize)> {
-        let Some((ac, rules)) = &self.exceptions else {
-            return Vec::new();
-        };
         if candidates
             .iter()
             .all(|c| self.lexicon.rules[c.rule].exceptions.is_empty())
         {
             return Vec::new();
         }
+        let Some(ac) = self.exceptions() else {
+            return Vec::new();
+        };
         let mut spans = Vec::new();
         for m in ac.find_overlapping_iter(seg.text) {
-            for &r in &rules[m.pattern().as_usize()] {
+            for &r in &self.exception_rules[m.pattern().as_usize()] {
                 spans.push((r as usize, m.start(), m.end()));
             }
         }
@@ -716,7 +732,7 @@ impl Matcher {
     /// breaker in between?
     fn negated(&self, seg: &Segmented, c: &Candidate) -> bool {
         let rule = &self.lexicon.rules[c.rule];
-        let Some(scope) = &self.scope else {
+        let Some(scope) = self.scope() else {
             return false;
         };
         if !rule.negatable {
@@ -751,6 +767,16 @@ impl Matcher {
             !breakers.iter().any(|&b| b >= cue_end && b < next_part)
         })
     }
+}
+
+/// An automaton over short phrase lists (negation words, allow phrases), or none if empty.
+fn build_phrases(phrases: &[&str]) -> Option<AhoCorasick> {
+    (!phrases.is_empty()).then(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(phrases)
+            .expect("phrase automaton builds")
+    })
 }
 
 /// The one character of a single-character term.
@@ -819,7 +845,7 @@ impl Matcher {
     /// earlier in its clause (`有人跟您说会抓您坐牢`) and a refutation after it in the message
     /// (`这个说法不对`)? Both must stand on word boundaries.
     fn quoted_and_refuted(&self, seg: &Segmented, c: &Candidate) -> bool {
-        let Some(scope) = &self.scope else {
+        let Some(scope) = self.scope() else {
             return false;
         };
         if self.lexicon.reported.is_empty() || self.lexicon.refuted.is_empty() {

@@ -253,12 +253,18 @@ struct RuleDe {
     counter_examples: Vec<String>,
 }
 
-fn line_of(text: &str, byte: usize) -> usize {
-    text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Byte offsets of a text's line breaks, for [`line_of`].
+fn line_breaks(text: &str) -> Vec<usize> {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// 1-based line of byte `byte`, given the text's [`line_breaks`].
+fn line_of(breaks: &[usize], byte: usize) -> usize {
+    breaks.partition_point(|&nl| nl < byte) + 1
 }
 
 fn valid_rule_id(id: &str) -> bool {
@@ -276,15 +282,16 @@ fn valid_rule_id(id: &str) -> bool {
 pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
     let mut errors = Vec::new();
     let mut lex = Lexicon::default();
+    let breaks = line_breaks(text);
     let err = |span: std::ops::Range<usize>, message: String| LexiconError {
         file: name.to_string(),
-        line: line_of(text, span.start),
+        line: line_of(&breaks, span.start),
         message,
     };
     let file: FileDe = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            let line = e.span().map(|s| line_of(&breaks, s.start)).unwrap_or(1);
             let message = e.message().trim().to_string();
             errors.push(LexiconError {
                 file: name.to_string(),
@@ -318,7 +325,7 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
         }
     }
     for spanned in file.rule {
-        let rule_line = line_of(text, spanned.span().start);
+        let rule_line = line_of(&breaks, spanned.span().start);
         let r = spanned.into_inner();
         let before = errors.len();
         let id = r.id.get_ref().trim().to_string();
@@ -485,9 +492,10 @@ fn norm_list(
     err: &dyn Fn(std::ops::Range<usize>, String) -> LexiconError,
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for t in list {
         match normalise_term(t.get_ref()) {
-            Some(n) if out.contains(&n) => errors.push(err(
+            Some(n) if !seen.insert(n.clone()) => errors.push(err(
                 t.span(),
                 format!("rule {id}: duplicate {what} `{}`", t.get_ref()),
             )),
