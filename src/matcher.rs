@@ -130,6 +130,10 @@ fn is_clause_end(c: char) -> bool {
     )
 }
 
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '\r' | '；' | ';')
+}
+
 /// Word boundaries and clause limits of one normalised message.
 ///
 /// jieba cuts a text into runs of "Chinese" characters (CJK, ASCII letters and digits, a few
@@ -246,8 +250,17 @@ impl<'t> Segmented<'t> {
     fn sentence_end(&self, pos: usize) -> usize {
         self.text[pos..]
             .char_indices()
-            .find(|&(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '\r' | '；' | ';'))
+            .find(|&(_, c)| is_sentence_end(c))
             .map_or(self.text.len(), |(i, _)| pos + i)
+    }
+
+    /// Start of the sentence that contains byte `pos`.
+    fn sentence_start(&self, pos: usize) -> usize {
+        self.text[..pos]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_sentence_end(c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
     }
 
     /// Byte range of the clause that contains byte `pos`.
@@ -842,7 +855,7 @@ impl Matcher {
     }
 
     /// Is the candidate someone else's claim, quoted to be denied: a reported-speech cue
-    /// earlier in its clause (`有人跟您说会抓您坐牢`) and a refutation after it in the message
+    /// earlier in its sentence (`有人跟您说会抓您坐牢`) and a refutation after it in the message
     /// (`这个说法不对`)? Both must stand on word boundaries.
     fn quoted_and_refuted(&self, seg: &Segmented, c: &Candidate) -> bool {
         let Some(scope) = self.scope() else {
@@ -858,8 +871,8 @@ impl Matcher {
                     && seg.is_boundary(from + m.end())
             })
         };
-        let (clause_start, _) = seg.clause(c.start);
-        found(clause_start, c.start, ScopeWord::Reported)
+        // The claim may run over several clauses (`冒充法院发送“传票”，称欠网贷要坐牢，均为诈骗`).
+        found(seg.sentence_start(c.start), c.start, ScopeWord::Reported)
             && found(c.end, seg.text.len(), ScopeWord::Refuted)
     }
 }
@@ -1068,6 +1081,15 @@ groups = [["公安局】"], ["欠款"]]
         // Someone else's claim, denied later in the message.
         assert!(categories("有人跟您说会抓您坐牢，那个说法不对，欠款是民事纠纷").is_empty());
         assert!(categories("有人说你是老赖，这是不对的").is_empty());
+        // The claim may run over several clauses of its sentence.
+        assert!(
+            categories(
+                "【反诈提醒】有不法分子冒充法院发送“传票”，称欠网贷要坐牢，均为诈骗，请勿轻信"
+            )
+            .is_empty()
+        );
+        // A truthful denial of the consequence is a negation.
+        assert!(categories("个人债务不影响子女入学，请放心").is_empty());
         // A refutation without a reported claim, or in another clause, changes nothing.
         assert_eq!(categories("我们明天上门找你，这不是假的"), ["threat"]);
         assert_eq!(
