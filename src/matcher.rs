@@ -621,7 +621,10 @@ impl Matcher {
         }
         let allowed = self.exception_spans(&seg, &candidates);
         candidates.retain(|c| {
-            !excepted(&allowed, c) && !self.negated(&seg, c) && !self.quoted_and_refuted(&seg, c)
+            !excepted(&allowed, c)
+                && !self.edge_excepted(&seg, c)
+                && !self.negated(&seg, c)
+                && !self.quoted_and_refuted(&seg, c)
         });
         // Leftmost-longest per category; ties go to the rule listed first.
         candidates.sort_by_key(|c| {
@@ -739,6 +742,20 @@ impl Matcher {
             }
         }
         spans
+    }
+
+    /// Does the candidate directly follow one of its rule's exception prefixes or run straight
+    /// into one of its exception suffixes (`所谓的` + `传票`, `传票` + `只能由法院送达`)?
+    fn edge_excepted(&self, seg: &Segmented, c: &Candidate) -> bool {
+        let rule = &self.lexicon.rules[c.rule];
+        let (before, after) = (&seg.text[..c.start], &seg.text[c.end..]);
+        rule.exception_prefixes
+            .iter()
+            .any(|p| before.ends_with(p.as_str()))
+            || rule
+                .exception_suffixes
+                .iter()
+                .any(|x| after.starts_with(x.as_str()))
     }
 
     /// Is the candidate governed by a negation cue earlier in its clause, with no scope
@@ -1100,6 +1117,40 @@ groups = [["公安局】"], ["欠款"]]
         assert_eq!(
             categories("有人说会联系你家人，我们就是要联系你家人"),
             ["disclosure", "disclosure"]
+        );
+    }
+
+    #[test]
+    fn exception_affixes_drop_hits_at_their_edges() {
+        let lex = r#"
+category = "impersonation"
+
+[[rule]]
+id = "IMP-901"
+severity = "high"
+description = "d"
+basis = "b"
+terms = ["传票", "拘传票"]
+exception_prefixes = ["所谓的"]
+exception_suffixes = ["只能"]
+examples = ["你的传票已经寄出", "拘传票下来了"]
+counter_examples = ["所谓的传票是骗人的", "传票只能由法院送达"]
+"#;
+        let (lex, errors) = crate::rules::parse_file("t.toml", lex);
+        assert!(errors.is_empty(), "{errors:?}");
+        let m = Matcher::new(lex);
+        assert_eq!(
+            hits(&m, "你的传票已经寄出"),
+            [("IMP-901".into(), "传票".into())]
+        );
+        // Right after the prefix, or right before the suffix: dropped, for every term.
+        assert!(hits(&m, "所谓的传票是骗人的").is_empty());
+        assert!(hits(&m, "所谓的拘传票是骗人的").is_empty());
+        assert!(hits(&m, "拘传票只能由法院送达").is_empty());
+        // Not adjacent: the hit stands.
+        assert_eq!(
+            hits(&m, "所谓的那张传票到了"),
+            [("IMP-901".into(), "传票".into())]
         );
     }
 

@@ -114,6 +114,10 @@ pub struct Rule {
     pub kind: RuleKind,
     /// Normalised allow phrases: a hit lying inside one of these is dropped.
     pub exceptions: Vec<String>,
+    /// A hit directly after one of these is dropped (`所谓的` + `传票`, `寄` + `到你家里`).
+    pub exception_prefixes: Vec<String>,
+    /// A hit directly followed by one of these is dropped (`传票` + `只能由法院送达`).
+    pub exception_suffixes: Vec<String>,
     pub negatable: bool,
     /// Negation cues for this rule only, on top of the shared ones (`你自己` before a
     /// disclosure: the debtor is advised to tell their family, nobody threatens to).
@@ -243,6 +247,10 @@ struct RuleDe {
     scope: Option<Spanned<String>>,
     #[serde(default)]
     exceptions: Vec<Spanned<String>>,
+    #[serde(default)]
+    exception_prefixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    exception_suffixes: Vec<Spanned<String>>,
     negatable: Option<bool>,
     #[serde(default)]
     cues: Vec<Spanned<String>>,
@@ -443,6 +451,20 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
             }
         };
         let exceptions = norm_list(&r.exceptions, "exception", &id, &mut errors, &err);
+        let exception_prefixes = norm_list(
+            &r.exception_prefixes,
+            "exception prefix",
+            &id,
+            &mut errors,
+            &err,
+        );
+        let exception_suffixes = norm_list(
+            &r.exception_suffixes,
+            "exception suffix",
+            &id,
+            &mut errors,
+            &err,
+        );
         let cues = norm_list(&r.cues, "negation cue", &id, &mut errors, &err);
         let mut roles = Vec::new();
         match &r.roles {
@@ -471,6 +493,8 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                 basis: r.basis.into_inner().trim().to_string(),
                 kind,
                 exceptions,
+                exception_prefixes,
+                exception_suffixes,
                 negatable: r.negatable.unwrap_or(true),
                 cues,
                 roles,

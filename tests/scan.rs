@@ -511,6 +511,15 @@ fn lexicon_check_list_and_explain() {
     assert!(ex.stdout.starts_with("INS-001"), "{}", ex.stdout);
     assert!(ex.stdout.contains("依据 Basis:"));
     assert!(ex.stdout.contains("  ✔ "));
+    // A rule's exception affixes are shown with it.
+    let thr = run(&["explain", "THR-001"]);
+    assert!(
+        thr.stdout
+            .lines()
+            .any(|l| l.starts_with("紧接其后不算 Not right after:") && l.contains("寄")),
+        "{}",
+        thr.stdout
+    );
     let none = run(&["explain", "NOPE-999"]);
     assert_eq!(none.code, 2);
 }

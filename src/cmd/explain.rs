@@ -52,6 +52,20 @@ pub fn explain(r: &Rule) -> String {
     if !r.exceptions.is_empty() {
         let _ = writeln!(s, "例外 Exceptions: {}", r.exceptions.join("、"));
     }
+    if !r.exception_prefixes.is_empty() {
+        let _ = writeln!(
+            s,
+            "紧接其后不算 Not right after: {}",
+            r.exception_prefixes.join("、")
+        );
+    }
+    if !r.exception_suffixes.is_empty() {
+        let _ = writeln!(
+            s,
+            "紧接其前不算 Not right before: {}",
+            r.exception_suffixes.join("、")
+        );
+    }
     if !r.cues.is_empty() {
         let _ = writeln!(s, "本规则的否定词 Own negation cues: {}", r.cues.join("、"));
     }
