@@ -246,33 +246,26 @@ impl<'t> Segmented<'t> {
         last + first_word_end > end
     }
 
-    /// End of the sentence that contains byte `pos`.
-    fn sentence_end(&self, pos: usize) -> usize {
-        self.text[pos..]
-            .char_indices()
-            .find(|&(_, c)| is_sentence_end(c))
-            .map_or(self.text.len(), |(i, _)| pos + i)
-    }
-
-    /// Start of the sentence that contains byte `pos`.
-    fn sentence_start(&self, pos: usize) -> usize {
-        self.text[..pos]
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| is_sentence_end(c))
-            .map_or(0, |(i, c)| i + c.len_utf8())
-    }
-
     /// Byte range of the clause that contains byte `pos`.
     fn clause(&self, pos: usize) -> (usize, usize) {
+        self.around(pos, is_clause_end)
+    }
+
+    /// Byte range of the sentence that contains byte `pos`.
+    fn sentence(&self, pos: usize) -> (usize, usize) {
+        self.around(pos, is_sentence_end)
+    }
+
+    /// Byte range around `pos` up to the nearest character on each side for which `ends` holds.
+    fn around(&self, pos: usize, ends: fn(char) -> bool) -> (usize, usize) {
         let start = self.text[..pos]
             .char_indices()
             .rev()
-            .find(|&(_, c)| is_clause_end(c))
+            .find(|&(_, c)| ends(c))
             .map_or(0, |(i, c)| i + c.len_utf8());
         let end = self.text[pos..]
             .char_indices()
-            .find(|&(_, c)| is_clause_end(c))
+            .find(|&(_, c)| ends(c))
             .map_or(self.text.len(), |(i, _)| pos + i);
         (start, end)
     }
@@ -685,7 +678,7 @@ impl Matcher {
                     }
                     let clause_end = match scope {
                         Scope::Clause => seg.clause(first.start).1,
-                        Scope::Sentence => seg.sentence_end(first.start),
+                        Scope::Sentence => seg.sentence(first.start).1,
                         Scope::Message => seg.text.len(),
                     };
                     let mut chain = vec![(first.start, first.end)];
@@ -889,7 +882,7 @@ impl Matcher {
             })
         };
         // The claim may run over several clauses (`冒充法院发送“传票”，称欠网贷要坐牢，均为诈骗`).
-        found(seg.sentence_start(c.start), c.start, ScopeWord::Reported)
+        found(seg.sentence(c.start).0, c.start, ScopeWord::Reported)
             && found(c.end, seg.text.len(), ScopeWord::Refuted)
     }
 }
@@ -931,7 +924,12 @@ cues = ["你自己"]
 "#;
 
     fn matcher() -> Matcher {
-        let (lex, errors) = crate::rules::parse_file("t.toml", LEX);
+        matcher_of(LEX)
+    }
+
+    /// A matcher over one lexicon file's text, which must parse without errors.
+    fn matcher_of(text: &str) -> Matcher {
+        let (lex, errors) = crate::rules::parse_file("t.toml", text);
         assert!(errors.is_empty(), "{errors:?}");
         Matcher::new(lex)
     }
@@ -1004,9 +1002,7 @@ description = "署名公安的催收短信"
 basis = "b"
 groups = [["公安局】"], ["欠款"]]
 "#;
-        let (lex, errors) = crate::rules::parse_file("m.toml", lex);
-        assert!(errors.is_empty(), "{errors:?}");
-        let m = Matcher::new(lex);
+        let m = matcher_of(lex);
         let text = "【某市公安局】请于今日到局说明情况。你的欠款已逾期。";
         assert_eq!(
             hits(&m, text),
@@ -1136,9 +1132,7 @@ exception_suffixes = ["只能"]
 examples = ["你的传票已经寄出", "拘传票下来了"]
 counter_examples = ["所谓的传票是骗人的", "传票只能由法院送达"]
 "#;
-        let (lex, errors) = crate::rules::parse_file("t.toml", lex);
-        assert!(errors.is_empty(), "{errors:?}");
-        let m = Matcher::new(lex);
+        let m = matcher_of(lex);
         assert_eq!(
             hits(&m, "你的传票已经寄出"),
             [("IMP-901".into(), "传票".into())]
