@@ -31,6 +31,55 @@ pub enum Command {
     },
     /// Measure precision and recall on a labelled corpus (CSV with `text` and `labels`).
     Eval(EvalArgs),
+    /// Train the classifier behind the model rules, or cross-validate it.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TrainArgs {
+    /// Labelled corpus files (CSV: id, speaker, text, labels); customers' lines are left out.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Keep character n-grams seen in at least this many messages.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: u32,
+    /// Inverse regularisation strength: larger fits the corpus closer.
+    #[arg(long, default_value_t = 4.0)]
+    pub c: f64,
+    /// Gradient steps per category.
+    #[arg(long, default_value_t = 3000)]
+    pub iterations: usize,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// Train on a labelled corpus and write the table (lexicons/model.tsv).
+    Train {
+        #[command(flatten)]
+        train: TrainArgs,
+        /// Where to write the table (default: stdout).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// The classifier's probability per category for each text (arguments, or lines of stdin).
+    Score {
+        texts: Vec<String>,
+        #[command(flatten)]
+        lexicons: LexiconArgs,
+    },
+    /// K-fold cross-validation: precision and recall per category of the rules alone and of
+    /// rules plus the model at several thresholds, each fold scored by a model trained
+    /// without it.
+    Cv {
+        #[command(flatten)]
+        train: TrainArgs,
+        /// Number of folds (messages are dealt to folds in turn).
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        #[command(flatten)]
+        lexicons: LexiconArgs,
+    },
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -8,8 +8,9 @@
 //! 4. map each hit back to a character span of the original text.
 
 use crate::input::Role;
+use crate::model::{Model, NCAT};
 use crate::normalise::{Normalised, normalise};
-use crate::rules::{Lexicon, Rule, RuleKind, Scope};
+use crate::rules::{CATEGORIES, Category, Lexicon, Rule, RuleKind, Scope};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use jieba_rs::Jieba;
 use std::cell::RefCell;
@@ -50,8 +51,19 @@ struct Candidate {
     parts: Vec<(usize, usize)>,
 }
 
+/// A rule answered by the classifier.
+#[derive(Debug, Clone, Copy)]
+struct ModelRule {
+    rule: usize,
+    /// Index into [`CATEGORIES`].
+    category: usize,
+    /// The rule's threshold as a margin (log-odds).
+    min_margin: f64,
+}
+
 pub struct Matcher {
     lexicon: Lexicon,
+    model_rules: Vec<ModelRule>,
     /// Every term of every rule, in one automaton (a contiguous NFA: with ~9,000 terms a DFA
     /// took 0.1 s more to build and 25 MB more memory, and searched no faster), built on first
     /// use, which an empty or unreadable input should not pay.
@@ -128,6 +140,33 @@ fn is_clause_end(c: char) -> bool {
             | '\r'
             | '…'
     )
+}
+
+/// One bit per category, by position in [`CATEGORIES`].
+fn category_bit(c: Category) -> u8 {
+    1 << CATEGORIES.iter().position(|&k| k == c).unwrap_or(7)
+}
+
+/// The clauses of `text` as byte ranges, without surrounding white space; empty ones left out.
+fn clause_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\n')))
+    {
+        if i == text.len() || is_clause_end(c) {
+            let piece = &text[start..i];
+            let trimmed = piece.trim_start();
+            let s = start + piece.len() - trimmed.len();
+            let e = s + trimmed.trim_end().len();
+            if e > s {
+                out.push((s, e));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    out
 }
 
 fn is_sentence_end(c: char) -> bool {
@@ -353,7 +392,24 @@ impl Matcher {
                     .fold(0u8, |bits, &role| bits | 1 << role as u8)
             })
             .collect();
+        let model_rules = lexicon
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(rule, r)| match r.kind {
+                RuleKind::Model { threshold } => Some(ModelRule {
+                    rule,
+                    category: CATEGORIES
+                        .iter()
+                        .position(|c| *c == r.category)
+                        .expect("a rule's category is one of CATEGORIES"),
+                    min_margin: (threshold / (1.0 - threshold)).ln(),
+                }),
+                _ => None,
+            })
+            .collect();
         Matcher {
+            model_rules,
             rule_cues,
             full,
             roles,
@@ -444,6 +500,7 @@ impl Matcher {
         self.scope();
         self.exceptions();
         self.jieba();
+        self.model();
     }
 
     /// Negation cues, breakers, reported and refuted words, then the rules' own cues (each
@@ -513,10 +570,100 @@ impl Matcher {
         all_roles: bool,
         longest_per_category: bool,
     ) -> Vec<Finding> {
-        let Some(ac) = self.automaton() else {
-            return Vec::new();
-        };
         let norm = normalise(text);
+        let (mut findings, lawful) =
+            self.rule_findings(&norm, role, all_roles, longest_per_category);
+        // Model rules speak for categories no other rule found, and whose hits were not dropped
+        // as lawful (the rules read `我们不会上门` more exactly than the model does); for
+        // `lexicon check`, every model rule speaks for itself.
+        let skip = if longest_per_category {
+            findings.iter().fold(lawful, |bits, f| {
+                bits | category_bit(self.lexicon.rules[f.rule].category)
+            })
+        } else {
+            0
+        };
+        self.model_findings(&norm, role, all_roles, skip, &mut findings);
+        findings
+    }
+
+    /// The classifier, if the lexicon has model rules and a table.
+    fn model(&self) -> Option<&Model> {
+        if self.model_rules.is_empty() {
+            return None;
+        }
+        self.lexicon.model.as_ref().and_then(|m| m.get().ok())
+    }
+
+    /// Add the findings of model rules that apply to `role`, except for the categories in
+    /// `skip` (bits, see [`category_bit`]). The evidence is the clause scoring highest on its
+    /// own.
+    fn model_findings(
+        &self,
+        norm: &Normalised,
+        role: Role,
+        all_roles: bool,
+        skip: u8,
+        findings: &mut Vec<Finding>,
+    ) {
+        let role_bit = 1u8 << role as u8;
+        let wanted: Vec<&ModelRule> = self
+            .model_rules
+            .iter()
+            .filter(|m| all_roles || self.roles[m.rule] & role_bit != 0)
+            .filter(|m| skip & 1 << m.category == 0)
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let Some(model) = self.model() else {
+            return;
+        };
+        let margins = model.margins(&norm.text);
+        let mut clauses: Option<Vec<(usize, usize, [f64; NCAT])>> = None;
+        let before = findings.len();
+        for m in wanted {
+            if margins[m.category] < m.min_margin {
+                continue;
+            }
+            let clauses = clauses.get_or_insert_with(|| {
+                clause_ranges(&norm.text)
+                    .into_iter()
+                    .map(|(s, e)| (s, e, model.margins(&norm.text[s..e])))
+                    .collect()
+            });
+            let mut best: Option<&(usize, usize, [f64; NCAT])> = None;
+            for c in clauses.iter() {
+                if best.is_none_or(|b| c.2[m.category] > b.2[m.category]) {
+                    best = Some(c);
+                }
+            }
+            if let Some(&(s, e, _)) = best {
+                let (start, end) = norm.original_span(s, e);
+                findings.push(Finding {
+                    rule: m.rule,
+                    start,
+                    end,
+                });
+            }
+        }
+        if findings.len() != before {
+            findings.sort_by_key(|f| (f.start, f.end, f.rule));
+        }
+    }
+
+    /// Hits of the term and co-occurrence rules, sorted by position, and the categories of
+    /// hits dropped as lawful (see [`Matcher::confirm`]).
+    fn rule_findings(
+        &self,
+        norm: &Normalised,
+        role: Role,
+        all_roles: bool,
+        longest_per_category: bool,
+    ) -> (Vec<Finding>, u8) {
+        let Some(ac) = self.automaton() else {
+            return (Vec::new(), 0);
+        };
         let rules = &self.lexicon.rules;
         let role_bit = 1u8 << role as u8;
         let applies = |rule: u32| all_roles || self.roles[rule as usize] & role_bit != 0;
@@ -585,17 +732,19 @@ impl Matcher {
             complete
         });
         if complete.is_empty() {
-            return Vec::new();
+            return (Vec::new(), 0);
         }
-        self.confirm(&norm, complete, longest_per_category)
+        self.confirm(norm, complete, longest_per_category)
     }
 
+    /// The findings, and the categories (bits, see [`category_bit`]) of candidates dropped as
+    /// lawful: negated, refuted or excepted.
     fn confirm(
         &self,
         norm: &Normalised,
         mut parts: Vec<Part>,
         longest_per_category: bool,
-    ) -> Vec<Finding> {
+    ) -> (Vec<Finding>, u8) {
         let seg = Segmented::new(self, &norm.text);
         parts.retain(|p| seg.aligned(p.start, p.end));
         parts.sort_by_key(|p| (p.rule, p.group, p.start, std::cmp::Reverse(p.end)));
@@ -613,11 +762,16 @@ impl Matcher {
             i = j;
         }
         let allowed = self.exception_spans(&seg, &candidates);
+        let mut dropped = 0u8;
         candidates.retain(|c| {
-            !excepted(&allowed, c)
-                && !self.edge_excepted(&seg, c)
-                && !self.negated(&seg, c)
-                && !self.quoted_and_refuted(&seg, c)
+            let lawful = excepted(&allowed, c)
+                || self.edge_excepted(&seg, c)
+                || self.negated(&seg, c)
+                || self.quoted_and_refuted(&seg, c);
+            if lawful {
+                dropped |= category_bit(self.lexicon.rules[c.rule].category);
+            }
+            !lawful
         });
         // Leftmost-longest per category; ties go to the rule listed first.
         candidates.sort_by_key(|c| {
@@ -653,7 +807,7 @@ impl Matcher {
             })
             .collect();
         findings.sort_by_key(|f| (f.start, f.end, f.rule));
-        findings
+        (findings, dropped)
     }
 
     /// Turn the aligned parts of one rule into candidates.
@@ -665,6 +819,8 @@ impl Matcher {
                 end: p.end,
                 parts: vec![(p.start, p.end)],
             })),
+            // Model rules have no terms, hence no parts.
+            RuleKind::Model { .. } => {}
             RuleKind::Cooccur {
                 groups,
                 max_gap,

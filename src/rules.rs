@@ -5,11 +5,14 @@
 //! one clause). Everything else — exceptions, negation, roles, examples — is per-rule data.
 
 use crate::input::Role;
+use crate::model::Model;
 use crate::normalise::normalise_term;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use toml::Spanned;
 
 /// A reporting category. The first four ids are part of the command-line contract.
@@ -90,6 +93,9 @@ pub enum RuleKind {
         /// How far the parts may spread: one clause (default), one sentence or the message.
         scope: Scope,
     },
+    /// The lexicon's classifier (see [`crate::model`]) scores the message for the rule's
+    /// category at least `threshold` (a probability), and no term rule of the category hit.
+    Model { threshold: f64 },
 }
 
 /// The stretch of text a co-occurrence must fit in.
@@ -135,6 +141,7 @@ impl Rule {
         match &self.kind {
             RuleKind::Terms(t) => vec![t.as_slice()],
             RuleKind::Cooccur { groups, .. } => groups.iter().map(|g| g.as_slice()).collect(),
+            RuleKind::Model { .. } => Vec::new(),
         }
     }
 
@@ -143,6 +150,7 @@ impl Rule {
         match &self.kind {
             RuleKind::Terms(_) => 1,
             RuleKind::Cooccur { groups, .. } => groups.len(),
+            RuleKind::Model { .. } => 0,
         }
     }
 
@@ -150,6 +158,7 @@ impl Rule {
         match self.kind {
             RuleKind::Terms(_) => "terms",
             RuleKind::Cooccur { .. } => "cooccur",
+            RuleKind::Model { .. } => "model",
         }
     }
 }
@@ -170,6 +179,45 @@ pub struct Lexicon {
     /// … and words that refute it later in the message (`这个说法不对`): a hit between the two
     /// is quoted in order to be denied.
     pub refuted: Vec<String>,
+    /// The classifier that `model` rules consult (the last table loaded wins).
+    pub model: Option<Arc<ModelSource>>,
+}
+
+/// A classifier table (see [`crate::model`]) and where it came from, parsed on first use:
+/// a scan of an empty file should not pay for reading 20,000 rows.
+pub struct ModelSource {
+    pub origin: String,
+    text: Cow<'static, str>,
+    parsed: OnceLock<Result<Model, LexiconError>>,
+}
+
+impl ModelSource {
+    pub fn new(origin: String, text: Cow<'static, str>) -> Arc<ModelSource> {
+        Arc::new(ModelSource {
+            origin,
+            text,
+            parsed: OnceLock::new(),
+        })
+    }
+
+    /// The parsed table, or where it is malformed.
+    pub fn get(&self) -> Result<&Model, &LexiconError> {
+        self.parsed
+            .get_or_init(|| {
+                Model::parse(&self.text).map_err(|(line, message)| LexiconError {
+                    file: self.origin.clone(),
+                    line,
+                    message,
+                })
+            })
+            .as_ref()
+    }
+}
+
+impl fmt::Debug for ModelSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ModelSource({})", self.origin)
+    }
 }
 
 /// A problem in a lexicon file, shown as `file:line: message`.
@@ -212,7 +260,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "lexicons/negation.toml",
         include_str!("../lexicons/negation.toml"),
     ),
+    (
+        "lexicons/model.toml",
+        include_str!("../lexicons/model.toml"),
+    ),
 ];
+
+/// The classifier table shipped with dunscan (written by `dunscan model train`).
+pub const BUILTIN_MODEL: (&str, &str) =
+    ("lexicons/model.tsv", include_str!("../lexicons/model.tsv"));
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,6 +301,7 @@ struct RuleDe {
     groups: Vec<Vec<Spanned<String>>>,
     max_gap: Option<usize>,
     scope: Option<Spanned<String>>,
+    threshold: Option<Spanned<f64>>,
     #[serde(default)]
     exceptions: Vec<Spanned<String>>,
     #[serde(default)]
@@ -441,15 +498,50 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                     scope,
                 })
             }
+            "model" => {
+                if !r.terms.is_empty() || !r.groups.is_empty() {
+                    errors.push(err(
+                        r.id.span(),
+                        format!("rule {id}: a model rule takes no `terms` or `groups`"),
+                    ));
+                }
+                match &r.threshold {
+                    Some(t) if (0.0..1.0).contains(t.get_ref()) && *t.get_ref() > 0.0 => {
+                        Some(RuleKind::Model {
+                            threshold: *t.get_ref(),
+                        })
+                    }
+                    Some(t) => {
+                        errors.push(err(
+                            t.span(),
+                            format!("rule {id}: threshold must lie between 0 and 1"),
+                        ));
+                        None
+                    }
+                    None => {
+                        errors.push(err(
+                            r.id.span(),
+                            format!("rule {id}: a model rule needs a `threshold`"),
+                        ));
+                        None
+                    }
+                }
+            }
             other => {
                 let span = r.kind.as_ref().map(|k| k.span()).unwrap_or(r.id.span());
                 errors.push(err(
                     span,
-                    format!("rule {id}: unknown kind `{other}` (expected terms or cooccur)"),
+                    format!("rule {id}: unknown kind `{other}` (expected terms, cooccur or model)"),
                 ));
                 None
             }
         };
+        if r.threshold.is_some() && kind_name != "model" {
+            errors.push(err(
+                r.id.span(),
+                format!("rule {id}: `threshold` needs kind = \"model\""),
+            ));
+        }
         let exceptions = norm_list(&r.exceptions, "exception", &id, &mut errors, &err);
         let exception_prefixes = norm_list(
             &r.exception_prefixes,
@@ -558,6 +650,9 @@ impl Lexicon {
             }
             self.rules.push(rule);
         }
+        if other.model.is_some() {
+            self.model = other.model;
+        }
         for (from, into) in [
             (other.negation_cues, &mut self.negation_cues),
             (other.scope_breakers, &mut self.scope_breakers),
@@ -587,12 +682,40 @@ impl Lexicon {
     }
 
     pub fn builtin() -> Lexicon {
-        let (lex, errors) = Lexicon::from_texts(BUILTIN.iter().map(|(n, t)| (n.to_string(), *t)));
+        let (mut lex, errors) =
+            Lexicon::from_texts(BUILTIN.iter().map(|(n, t)| (n.to_string(), *t)));
+        lex.model = Some(ModelSource::new(
+            BUILTIN_MODEL.0.to_string(),
+            Cow::Borrowed(BUILTIN_MODEL.1),
+        ));
         debug_assert!(
             errors.is_empty(),
             "built-in lexicons are invalid: {errors:?}"
         );
         lex
+    }
+
+    /// A problem with the classifier: `model` rules without a table, or a table that does not
+    /// parse.
+    pub fn model_error(&self) -> Option<LexiconError> {
+        match &self.model {
+            Some(source) => source.get().err().cloned(),
+            None => self
+                .rules
+                .iter()
+                .find(|r| matches!(r.kind, RuleKind::Model { .. }))
+                .map(|r| {
+                    let (file, line) = split_origin(&r.origin);
+                    LexiconError {
+                        file,
+                        line,
+                        message: format!(
+                            "rule {} is a model rule, but no model table (*.tsv) is loaded",
+                            r.id
+                        ),
+                    }
+                }),
+        }
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -619,7 +742,8 @@ fn split_origin(origin: &str) -> (String, usize) {
     }
 }
 
-/// Lexicon files under `path`: the file itself, or every `*.toml` below a folder, sorted.
+/// Lexicon files under `path`: the file itself, or every `*.toml` (rules) and `*.tsv` (a
+/// model table) below a folder, sorted.
 pub fn lexicon_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
@@ -632,7 +756,7 @@ pub fn lexicon_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
             let p = entry?.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "toml") {
+            } else if p.extension().is_some_and(|e| e == "toml" || e == "tsv") {
                 out.push(p);
             }
         }
@@ -645,12 +769,32 @@ pub fn lexicon_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 pub fn load_paths(paths: &[PathBuf]) -> (Lexicon, Vec<LexiconError>) {
     let mut texts = Vec::new();
     let mut errors = Vec::new();
+    let mut model: Option<Arc<ModelSource>> = None;
     for p in paths {
         match lexicon_files(p) {
             Ok(files) => {
                 for f in files {
+                    let name = f.display().to_string();
                     match std::fs::read_to_string(&f) {
-                        Ok(t) => texts.push((f.display().to_string(), t)),
+                        Ok(t) if f.extension().is_some_and(|e| e == "tsv") => {
+                            if let Some(first) = &model {
+                                errors.push(LexiconError {
+                                    file: name,
+                                    line: 0,
+                                    message: format!(
+                                        "a second model table (the first is {})",
+                                        first.origin
+                                    ),
+                                });
+                                continue;
+                            }
+                            let source = ModelSource::new(name, Cow::Owned(t));
+                            if let Err(e) = source.get() {
+                                errors.push(e.clone());
+                            }
+                            model = Some(source);
+                        }
+                        Ok(t) => texts.push((name, t)),
                         Err(e) => errors.push(LexiconError {
                             file: f.display().to_string(),
                             line: 0,
@@ -666,8 +810,10 @@ pub fn load_paths(paths: &[PathBuf]) -> (Lexicon, Vec<LexiconError>) {
             }),
         }
     }
-    let (lex, mut errs) = Lexicon::from_texts(texts.iter().map(|(n, t)| (n.clone(), t.as_str())));
+    let (mut lex, mut errs) =
+        Lexicon::from_texts(texts.iter().map(|(n, t)| (n.clone(), t.as_str())));
     errors.append(&mut errs);
+    lex.model = model;
     (lex, errors)
 }
 

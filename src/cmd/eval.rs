@@ -170,13 +170,13 @@ pub fn render_rules(m: &Matcher, per_rule: &BTreeMap<String, RuleCounts>) -> Str
     s
 }
 
-enum Corpus {
+pub enum Corpus {
     Labelled(Vec<Example>),
     /// (text, offensive)
     Binary(Vec<(String, bool)>),
 }
 
-fn read_corpus(path: &Path) -> Result<Corpus, String> {
+pub fn read_corpus(path: &Path) -> Result<Corpus, String> {
     let name = path.display();
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)

@@ -1,7 +1,8 @@
 //! `dunscan explain RULE`: what a rule catches, its basis and its examples.
 
 use crate::cli::LexiconArgs;
-use crate::rules::{Rule, RuleKind};
+use crate::model::Model;
+use crate::rules::{CATEGORIES, Rule, RuleKind};
 use std::fmt::Write as _;
 
 pub fn run(id: &str, lexicons: &LexiconArgs) -> Result<u8, String> {
@@ -10,11 +11,15 @@ pub fn run(id: &str, lexicons: &LexiconArgs) -> Result<u8, String> {
         let ids: Vec<&str> = lex.rules.iter().map(|r| r.id.as_str()).collect();
         format!("no rule `{id}`; rules: {}", ids.join(", "))
     })?;
-    print!("{}", explain(rule));
+    let model = lex.model.as_ref().and_then(|m| m.get().ok());
+    print!("{}", explain(rule, model));
     Ok(0)
 }
 
-pub fn explain(r: &Rule) -> String {
+/// Grams `explain` lists for a model rule.
+const TOP_GRAMS: usize = 30;
+
+pub fn explain(r: &Rule, model: Option<&Model>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -48,6 +53,27 @@ pub fn explain(r: &Rule) -> String {
                 let _ = writeln!(s, "  {}. {}", i + 1, g.join("、"));
             }
         }
+        RuleKind::Model { threshold } => {
+            let _ = writeln!(
+                s,
+                "模型 The classifier's probability for {} reaches {threshold}, and no other rule of the category hit; evidence: the clause scoring highest",
+                r.category.id
+            );
+            let cat = CATEGORIES.iter().position(|c| *c == r.category);
+            if let (Some(m), Some(cat)) = (model, cat) {
+                let grams: Vec<String> = m
+                    .top_grams(cat, TOP_GRAMS)
+                    .into_iter()
+                    .map(|(g, w)| format!("{g} {w:+.2}"))
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "权重最高的字串 Heaviest n-grams ({} in the table; _ = punctuation or space): {}",
+                    m.len(),
+                    grams.join("、")
+                );
+            }
+        }
     }
     if !r.exceptions.is_empty() {
         let _ = writeln!(s, "例外 Exceptions: {}", r.exceptions.join("、"));
@@ -70,12 +96,16 @@ pub fn explain(r: &Rule) -> String {
         let _ = writeln!(s, "本规则的否定词 Own negation cues: {}", r.cues.join("、"));
     }
     let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
-    let _ = writeln!(
-        s,
-        "否定 Negation drops it: {}; roles: {}",
-        if r.negatable { "yes" } else { "no" },
-        roles.join(", ")
-    );
+    if matches!(r.kind, RuleKind::Model { .. }) {
+        let _ = writeln!(s, "角色 Roles: {}", roles.join(", "));
+    } else {
+        let _ = writeln!(
+            s,
+            "否定 Negation drops it: {}; roles: {}",
+            if r.negatable { "yes" } else { "no" },
+            roles.join(", ")
+        );
+    }
     for e in &r.examples {
         let _ = writeln!(s, "  ✔ {e}");
     }

@@ -3,6 +3,7 @@
 pub mod eval;
 pub mod explain;
 pub mod lexicon;
+pub mod model;
 pub mod scan;
 
 use crate::cli::{Cli, Command, LexiconArgs};
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lexicon(cmd) => lexicon::run(cmd),
         Command::Explain { rule, lexicons } => explain::run(&rule, &lexicons),
         Command::Eval(args) => eval::run(&args),
+        Command::Model(cmd) => model::run(cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -42,6 +44,9 @@ pub fn load_lexicon(args: &LexiconArgs) -> Result<Lexicon, String> {
             let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             return Err(format!("invalid lexicon:\n{}", shown.join("\n")));
         }
+    }
+    if let Some(e) = lex.model_error() {
+        return Err(format!("invalid lexicon:\n{e}"));
     }
     if lex.rules.is_empty() {
         return Err("no rules loaded (--no-default-lexicons needs --lexicon PATH)".into());
