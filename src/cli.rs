@@ -50,6 +50,9 @@ pub struct TrainArgs {
     /// Gradient steps per category.
     #[arg(long, default_value_t = 3000)]
     pub iterations: usize,
+    /// Longest character n-gram (1 to 3).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub max_n: u8,
 }
 
 #[derive(Subcommand, Debug)]

@@ -1090,6 +1090,73 @@ cues = ["你自己"]
         Matcher::new(lex)
     }
 
+    #[test]
+    fn model_rules_fill_in_only_where_the_rules_found_nothing_and_dropped_nothing() {
+        let (mut lex, errors) = crate::rules::parse_file(
+            "t.toml",
+            r#"
+category = "threat"
+cues = ["不会"]
+[[rule]]
+id = "THR-001"
+severity = "high"
+description = "上门"
+basis = "测试"
+terms = ["上门"]
+[[rule]]
+id = "THR-900"
+kind = "model"
+threshold = 0.6
+severity = "low"
+description = "模型"
+basis = "测试"
+"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let docs: Vec<(String, [bool; NCAT])> = [
+            ("晚上走路小心点", true),
+            ("你孩子放学路上小心点", true),
+            ("走夜路小心点啊", true),
+            ("明天上门，小心点", true),
+            ("请您按时还款", false),
+            ("今天是最后还款日", false),
+            ("您可以申请分期还款", false),
+            ("感谢您按时还款", false),
+        ]
+        .iter()
+        .map(|&(t, y)| (t.to_string(), [y, false, false, false, false]))
+        .collect();
+        let model = crate::model::train(&docs, crate::model::TrainOptions::default());
+        lex.model = Some(crate::rules::ModelSource::new(
+            "toy.tsv".into(),
+            model.to_tsv().into(),
+        ));
+        let m = Matcher::new(lex);
+        // Only the model: the clause that scores highest is the evidence.
+        assert_eq!(
+            hits(&m, "您好。下班路上小心点"),
+            [("THR-900".to_string(), "下班路上小心点".to_string())]
+        );
+        // The rule hit: the model adds nothing for its category.
+        assert_eq!(
+            hits(&m, "明天上门，路上小心点"),
+            [("THR-001".to_string(), "上门".to_string())]
+        );
+        // The rule's hit was dropped as negated: the model defers to it.
+        assert!(hits(&m, "我们不会上门，路上小心点").is_empty());
+        // Customers' words are not the collector's.
+        assert!(m.scan("下班路上小心点", Role::Customer, false).is_empty());
+        assert!(hits(&m, "请您按时还款").is_empty());
+        // `lexicon check` sees every rule that fires.
+        let mut every: Vec<&str> = m
+            .scan_every_rule("明天上门，路上小心点")
+            .iter()
+            .map(|f| m.rule(f).id.as_str())
+            .collect();
+        every.sort_unstable();
+        assert_eq!(every, ["THR-001", "THR-900"]);
+    }
+
     fn hits(m: &Matcher, text: &str) -> Vec<(String, String)> {
         m.scan(text, Role::Agent, false)
             .iter()

@@ -2,9 +2,9 @@
 //!
 //! The rules catch wording someone wrote down; collectors keep finding new wording, above all
 //! for veiled threats (describing the child's class, the car, the route home). The model scores
-//! a whole message per category with logistic regression over the character 1-, 2- and
-//! 3-grams of its normalised text (TF-IDF with sublinear term frequency, L2-normalised, as in
-//! the usual text-classification recipe). It is trained from a labelled corpus by
+//! a whole message per category with logistic regression over the character n-grams of its
+//! normalised text (1- and 2-grams by default, up to 3; TF-IDF with sublinear term frequency,
+//! L2-normalised, as in the usual text-classification recipe). It is trained from a labelled corpus by
 //! `dunscan model train` and shipped as a readable table (`lexicons/model.tsv`).
 //!
 //! A model rule (`kind = "model"` in a lexicon) reports its category only when no term rule of
@@ -25,8 +25,8 @@ const _: () = assert!(CATEGORIES.len() == NCAT);
 /// writes it).
 const BOUNDARY: char = '_';
 
-/// Longest n-gram.
-const MAX_N: usize = 3;
+/// Longest n-gram a table may hold.
+pub const MAX_N: usize = 3;
 
 /// An n-gram of up to three characters packed into 21 bits each. Text never holds U+0000 (the
 /// normaliser drops it), so n-grams of different lengths never share a key.
@@ -71,16 +71,7 @@ type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 fn model_chars(text: &str, out: &mut Vec<char>) {
     out.clear();
     for c in text.chars() {
-        // The common characters first: the general Unicode tables are slow.
-        let folded = match c {
-            '\u{4E00}'..='\u{9FFF}' | 'a'..='z' | 'A'..='Z' => Some(c),
-            '0'..='9' => Some('0'),
-            _ if c.is_ascii() => None,
-            _ if c.is_numeric() => Some('0'),
-            _ if c.is_alphanumeric() => Some(c),
-            _ => None,
-        };
-        match folded {
+        match fold(c) {
             Some(c) => out.push(c),
             None if out.last().is_some_and(|&l| l != BOUNDARY) => out.push(BOUNDARY),
             None => {}
@@ -91,12 +82,33 @@ fn model_chars(text: &str, out: &mut Vec<char>) {
     }
 }
 
-/// Call `f` with the key of every n-gram of `chars`, each n-gram once per occurrence.
-/// `known(prefix)` says whether an n-gram is worth extending: no longer n-gram is in the
-/// vocabulary when its prefix is not (a prefix occurs in every document its extension does).
-fn each_gram(chars: &[char], mut known: impl FnMut(u64) -> bool) {
+/// A character as the model reads it: `0` for a digit, itself for a letter, `None` for
+/// anything else. The common characters are decided first: the general Unicode tables are
+/// slow (a test checks the shortcut against them for every character).
+#[inline]
+fn fold(c: char) -> Option<char> {
+    match c {
+        '\u{4E00}'..='\u{9FFF}' | 'a'..='z' | 'A'..='Z' => Some(c),
+        '0'..='9' => Some('0'),
+        // ASCII, general and CJK punctuation, full-width symbols: none is a letter.
+        _ if c.is_ascii() => None,
+        '\u{2010}'..='\u{2027}'
+        | '\u{3000}'..='\u{3003}'
+        | '\u{3008}'..='\u{3011}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}' => None,
+        _ if c.is_numeric() => Some('0'),
+        _ if c.is_alphanumeric() => Some(c),
+        _ => None,
+    }
+}
+
+/// Call `f` with the key of every n-gram of `chars`, each n-gram once per occurrence, and
+/// extend it by one more character only while `f` says so (no longer n-gram is in the
+/// vocabulary when its prefix is not: a prefix occurs in every document its extension does).
+fn each_gram(chars: &[char], max_n: usize, mut known: impl FnMut(u64) -> bool) {
     for i in 0..chars.len() {
-        for n in 1..=MAX_N.min(chars.len() - i) {
+        for n in 1..=max_n.min(chars.len() - i) {
             if !known(key(&chars[i..i + n])) {
                 break;
             }
@@ -112,6 +124,8 @@ pub struct Model {
     /// … and, for speed, of single characters of the Basic Multilingual Plane (`NONE` when
     /// not in the vocabulary).
     bmp: Vec<u32>,
+    /// What scoring reads per n-gram, in one place (one cache miss, not three).
+    hot: Vec<Hot>,
     grams: Vec<u64>,
     idf: Vec<f32>,
     weights: Vec<[f32; NCAT]>,
@@ -122,15 +136,12 @@ pub struct Model {
 
 const NONE: u32 = u32::MAX;
 
-/// The direct table of single BMP characters for [`Model::bmp`].
-fn bmp_table(index: &KeyMap<u32>) -> Vec<u32> {
-    let mut t = vec![NONE; 0x10000];
-    for (&k, &i) in index {
-        if k < 0x10000 {
-            t[k as usize] = i;
-        }
-    }
-    t
+/// Per n-gram: its weights, idf and whether a longer n-gram of the vocabulary starts with it.
+#[derive(Debug, Clone, Copy)]
+struct Hot {
+    weights: [f32; NCAT],
+    idf: f32,
+    extends: bool,
 }
 
 /// Per thread: characters of the text being scored, n-gram counts by vocabulary index and the
@@ -160,6 +171,29 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 impl Model {
+    /// Build the tables scoring reads from the vocabulary, idf and weights.
+    fn with_lookups(mut self) -> Model {
+        self.bmp = vec![NONE; 0x10000];
+        for (&k, &i) in &self.index {
+            if k < 0x10000 {
+                self.bmp[k as usize] = i;
+            }
+        }
+        self.hot = (0..self.grams.len())
+            .map(|i| Hot {
+                weights: self.weights[i],
+                idf: self.idf[i],
+                extends: false,
+            })
+            .collect();
+        for &k in &self.grams {
+            if let Some(&i) = self.index.get(&(k >> 21)) {
+                self.hot[i as usize].extends = true;
+            }
+        }
+        self
+    }
+
     pub fn len(&self) -> usize {
         self.grams.len()
     }
@@ -196,14 +230,14 @@ impl Model {
                     self.index.get(&k).copied()
                 }
             };
-            each_gram(chars, |k| match lookup(k) {
+            each_gram(chars, MAX_N, |k| match lookup(k) {
                 Some(i) => {
                     let c = &mut counts[i as usize];
                     if *c == 0 {
                         touched.push(i);
                     }
                     *c = c.saturating_add(1);
-                    true
+                    self.hot[i as usize].extends
                 }
                 None => false,
             });
@@ -211,9 +245,10 @@ impl Model {
             let mut norm = 0f64;
             for &i in touched.iter() {
                 let i = i as usize;
-                let v = tf_idf(counts[i], self.idf[i]) as f64;
+                let hot = &self.hot[i];
+                let v = tf_idf(counts[i], hot.idf) as f64;
                 norm += v * v;
-                for (d, w) in dot.iter_mut().zip(&self.weights[i]) {
+                for (d, w) in dot.iter_mut().zip(&hot.weights) {
                     *d += v * *w as f64;
                 }
                 counts[i] = 0;
@@ -300,6 +335,7 @@ impl Model {
         let mut model = Model {
             index: KeyMap::default(),
             bmp: Vec::new(),
+            hot: Vec::new(),
             grams: Vec::new(),
             idf: Vec::new(),
             weights: Vec::new(),
@@ -350,8 +386,7 @@ impl Model {
         if !saw_bias {
             return Err((header.0, "no `<bias>` row".into()));
         }
-        model.bmp = bmp_table(&model.index);
-        Ok(model)
+        Ok(model.with_lookups())
     }
 }
 
@@ -364,6 +399,8 @@ pub struct TrainOptions {
     pub c: f64,
     /// Gradient steps.
     pub iterations: usize,
+    /// Longest n-gram (1 to [`MAX_N`]).
+    pub max_n: usize,
 }
 
 impl Default for TrainOptions {
@@ -372,6 +409,7 @@ impl Default for TrainOptions {
             min_df: 2,
             c: 4.0,
             iterations: 3000,
+            max_n: 2,
         }
     }
 }
@@ -389,7 +427,7 @@ pub fn train(docs: &[(String, [bool; NCAT])], opts: TrainOptions) -> Model {
     for (text, _) in docs {
         model_chars(text, &mut chars);
         let mut counts: KeyMap<u16> = KeyMap::default();
-        each_gram(&chars, |k| {
+        each_gram(&chars, opts.max_n, |k| {
             let c = counts.entry(k).or_insert(0);
             *c = c.saturating_add(1);
             true
@@ -449,7 +487,8 @@ pub fn train(docs: &[(String, [bool; NCAT])], opts: TrainOptions) -> Model {
         bias[cat] = b as f32;
     }
     Model {
-        bmp: bmp_table(&index),
+        bmp: Vec::new(),
+        hot: Vec::new(),
         index,
         grams,
         idf,
@@ -457,6 +496,7 @@ pub fn train(docs: &[(String, [bool; NCAT])], opts: TrainOptions) -> Model {
         bias,
         comment: String::new(),
     }
+    .with_lookups()
 }
 
 /// L2-regularised, class-balanced logistic regression on sparse rows (labels ±1); the bias is
@@ -542,6 +582,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shortcut_folds_every_character_as_the_unicode_tables_do() {
+        let slow = |c: char| {
+            if c.is_numeric() {
+                Some('0')
+            } else if c.is_alphanumeric() {
+                Some(c)
+            } else {
+                None
+            }
+        };
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(fold(c), slow(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
     fn keys_round_trip_and_differ_by_length() {
         let a = key(&['你']);
         let ab = key(&['你', '家']);
@@ -556,7 +612,7 @@ mod tests {
     fn grams_stop_at_unknown_prefixes() {
         let chars: Vec<char> = "小心点".chars().collect();
         let mut seen = Vec::new();
-        each_gram(&chars, |k| {
+        each_gram(&chars, 3, |k| {
             seen.push(unkey(k));
             // Only 小 and 小心 are known.
             k == key(&['小']) || k == key(&['小', '心'])

@@ -118,6 +118,7 @@ fn options(args: &TrainArgs) -> TrainOptions {
         min_df: args.min_df,
         c: args.c,
         iterations: args.iterations,
+        max_n: args.max_n as usize,
     }
 }
 
@@ -133,11 +134,12 @@ fn fit(examples: &[Example], args: &TrainArgs) -> Model {
         let _ = write!(positives, " {} {n},", cat.id);
     }
     model.comment = format!(
-        "dunscan model table: logistic regression over character 1-3-grams (TF-IDF), one weight column per category.\n\
-         Written by `dunscan model train {}` (min_df {}, C {}, {} iterations).\n\
+        "dunscan model table: logistic regression over character n-grams (TF-IDF), one weight column per category.\n\
+         Written by `dunscan model train {}` (n-grams of 1 to {} characters, min_df {}, C {}, {} iterations).\n\
          {} messages (customers' lines left out); positives:{}\n\
          Retrain after changing the corpus; `dunscan model cv` shows what the thresholds in model.toml give.",
         files.join(" "),
+        args.max_n,
         args.min_df,
         args.c,
         args.iterations,

@@ -1,0 +1,206 @@
+//! The classifier behind the model rules: the shipped table in a real scan, and training,
+//! scoring and cross-validation through the binary.
+
+mod common;
+
+use common::run;
+
+/// Findings CSV → (record, rule, severity, start, end, matched).
+fn findings(csv_text: &str) -> Vec<(String, String, String, String, String, String)> {
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let (rec, rule, sev, s, e, m) = (
+        col("record"),
+        col("rule"),
+        col("severity"),
+        col("start"),
+        col("end"),
+        col("matched"),
+    );
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[rec].to_string(),
+                r[rule].to_string(),
+                r[sev].to_string(),
+                r[s].to_string(),
+                r[e].to_string(),
+                r[m].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_shipped_model_reports_veiled_threats_with_the_original_clause() {
+    let out = run(&["scan", "fixtures/model/veiled.csv", "-f", "csv", "-q"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let f = findings(&out.stdout);
+    // Record 2: a collector describes the son's school and route: no fixed wording, the model
+    // reports it at low severity with the clause that weighs most.
+    assert!(
+        f.contains(&(
+            "2".into(),
+            "THR-900".into(),
+            "low".into(),
+            "0".into(),
+            "11".into(),
+            "你儿子是在三中读初二吧".into()
+        )),
+        "{f:?}"
+    );
+    // Record 5 is in traditional characters: the evidence is the original text, at character
+    // offsets of the original.
+    assert!(
+        f.contains(&(
+            "5".into(),
+            "THR-900".into(),
+            "low".into(),
+            "3".into(),
+            "16".into(),
+            "你老家那兩位老人身體還好吧".into()
+        )),
+        "{f:?}"
+    );
+    // The lawful reminder (1), the customer's words (3) and the negated promise (4) are clean.
+    let records: Vec<&str> = f.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(records, ["2", "5"], "{f:?}");
+}
+
+#[test]
+fn explain_shows_the_threshold_and_the_heaviest_ngrams() {
+    let out = run(&["explain", "THR-900"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("severity low"), "{}", out.stdout);
+    assert!(out.stdout.contains("reaches 0.8"), "{}", out.stdout);
+    assert!(out.stdout.contains("Heaviest n-grams"), "{}", out.stdout);
+    assert!(out.stdout.contains("✔ "), "{}", out.stdout);
+}
+
+#[test]
+fn train_score_check_and_cross_validate_a_small_corpus() {
+    let dir = std::env::temp_dir().join(format!("dunscan-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("tiny.tsv");
+    let table_arg = table.to_str().unwrap();
+    let out = run(&[
+        "model",
+        "train",
+        "fixtures/model/tiny.csv",
+        "--iterations",
+        "300",
+        "-o",
+        table_arg,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // 18 rows, the customer's line left out.
+    assert!(
+        out.stderr.contains("trained on 17 messages"),
+        "{}",
+        out.stderr
+    );
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert!(
+        text.contains(
+            "\ngram\tidf\tthreat\tinsult\timpersonation\tdisclosure\tfalse_legal\n<bias>\t"
+        )
+    );
+    assert!(
+        text.contains("positives: threat 6, insult 3, impersonation 0"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("小心\t")), "{text}");
+
+    let lex = [
+        "--no-default-lexicons",
+        "--lexicon",
+        "fixtures/model/rules",
+        "--lexicon",
+        table_arg,
+    ];
+    let mut args = vec!["model", "score", "下班路上小心点", "请按时还款，谢谢"];
+    args.extend(lex);
+    let out = run(&args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("text\tthreat\tinsult"),
+        "{}",
+        out.stdout
+    );
+    let threat = |line: &str| line.split('\t').nth(1).unwrap().parse::<f64>().unwrap();
+    assert!(threat(lines[1]) > 0.6, "{}", out.stdout);
+    assert!(threat(lines[2]) < 0.5, "{}", out.stdout);
+
+    // The rule's examples hold with this table.
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::copy("fixtures/model/rules/model.toml", rules.join("model.toml")).unwrap();
+    std::fs::copy(&table, rules.join("model.tsv")).unwrap();
+    let out = run(&["lexicon", "check", rules.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("1 rules, 0 terms, 4 examples"),
+        "{}",
+        out.stdout
+    );
+
+    let mut args = vec![
+        "model",
+        "cv",
+        "fixtures/model/tiny.csv",
+        "--folds",
+        "3",
+        "--iterations",
+        "100",
+    ];
+    args.extend(lex);
+    let out = run(&args);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("18 messages, 3-fold"), "{}", out.stdout);
+    let threat_row = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("| threat |"))
+        .unwrap();
+    // No term rules: the rules alone find nothing; the model adds the six threats.
+    assert!(threat_row.contains("| 1.000 / 0.000 |"), "{threat_row}");
+    assert!(threat_row.contains("(+6)"), "{threat_row}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn model_rules_without_a_table_or_with_a_broken_one_are_errors() {
+    let out = run(&[
+        "scan",
+        "fixtures/model/veiled.csv",
+        "--no-default-lexicons",
+        "--lexicon",
+        "fixtures/model/rules",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("rule THR-990 is a model rule, but no model table (*.tsv) is loaded"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&[
+        "scan",
+        "fixtures/model/veiled.csv",
+        "--no-default-lexicons",
+        "--lexicon",
+        "fixtures/model/rules",
+        "--lexicon",
+        "fixtures/model/bad_table.tsv",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("fixtures/model/bad_table.tsv:4: `heavy` is not a number"),
+        "{}",
+        out.stderr
+    );
+}
