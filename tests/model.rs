@@ -173,34 +173,27 @@ fn train_score_check_and_cross_validate_a_small_corpus() {
 
 #[test]
 fn model_rules_without_a_table_or_with_a_broken_one_are_errors() {
-    let out = run(&[
-        "scan",
-        "fixtures/model/veiled.csv",
-        "--no-default-lexicons",
-        "--lexicon",
-        "fixtures/model/rules",
-    ]);
-    assert_eq!(out.code, 2);
+    let scan_with = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "fixtures/model/veiled.csv",
+            "--no-default-lexicons",
+            "--lexicon",
+            "fixtures/model/rules",
+        ];
+        args.extend(extra);
+        let out = run(&args);
+        assert_eq!(out.code, 2, "{}", out.stdout);
+        out.stderr
+    };
+    let err = scan_with(&[]);
     assert!(
-        out.stderr
-            .contains("rule THR-990 is a model rule, but no model table (*.tsv) is loaded"),
-        "{}",
-        out.stderr
+        err.contains("rule THR-990 is a model rule, but no model table (*.tsv) is loaded"),
+        "{err}"
     );
-    let out = run(&[
-        "scan",
-        "fixtures/model/veiled.csv",
-        "--no-default-lexicons",
-        "--lexicon",
-        "fixtures/model/rules",
-        "--lexicon",
-        "fixtures/model/bad_table.tsv",
-    ]);
-    assert_eq!(out.code, 2);
+    let err = scan_with(&["--lexicon", "fixtures/model/bad_table.tsv"]);
     assert!(
-        out.stderr
-            .contains("fixtures/model/bad_table.tsv:4: `heavy` is not a number"),
-        "{}",
-        out.stderr
+        err.contains("fixtures/model/bad_table.tsv:4: `heavy` is not a number"),
+        "{err}"
     );
 }
