@@ -5,12 +5,15 @@
 //! 3. only when there are candidates: segment with jieba-rs and keep hits that start and end on
 //!    word boundaries; assemble co-occurrence rules inside a clause; drop hits covered by an
 //!    exception or governed by a negation cue; keep the leftmost-longest hit per category;
-//! 4. map each hit back to a character span of the original text.
+//! 4. map each hit back to a character span of the original text;
+//! 5. model rules: for categories with no hit and no hit dropped as lawful, the classifier
+//!    ([`crate::model`]) scores the message; above a rule's threshold, the clause scoring highest
+//!    is the evidence.
 
 use crate::input::Role;
 use crate::model::{Model, NCAT};
 use crate::normalise::{Normalised, normalise};
-use crate::rules::{CATEGORIES, Category, Lexicon, Rule, RuleKind, Scope};
+use crate::rules::{Category, Lexicon, Rule, RuleKind, Scope};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use jieba_rs::Jieba;
 use std::cell::RefCell;
@@ -55,7 +58,7 @@ struct Candidate {
 #[derive(Debug, Clone, Copy)]
 struct ModelRule {
     rule: usize,
-    /// Index into [`CATEGORIES`].
+    /// Index into [`crate::rules::CATEGORIES`].
     category: usize,
     /// The rule's threshold as a margin (log-odds).
     min_margin: f64,
@@ -142,9 +145,9 @@ fn is_clause_end(c: char) -> bool {
     )
 }
 
-/// One bit per category, by position in [`CATEGORIES`].
+/// One bit per category, by position in [`crate::rules::CATEGORIES`].
 fn category_bit(c: Category) -> u8 {
-    1 << CATEGORIES.iter().position(|&k| k == c).unwrap_or(7)
+    1 << c.index()
 }
 
 /// The clauses of `text` as byte ranges, without surrounding white space; empty ones left out.
@@ -399,10 +402,7 @@ impl Matcher {
             .filter_map(|(rule, r)| match r.kind {
                 RuleKind::Model { threshold } => Some(ModelRule {
                     rule,
-                    category: CATEGORIES
-                        .iter()
-                        .position(|c| *c == r.category)
-                        .expect("a rule's category is one of CATEGORIES"),
+                    category: r.category.index(),
                     min_margin: (threshold / (1.0 - threshold)).ln(),
                 }),
                 _ => None,
@@ -592,7 +592,7 @@ impl Matcher {
         if self.model_rules.is_empty() {
             return None;
         }
-        self.lexicon.model.as_ref().and_then(|m| m.get().ok())
+        self.lexicon.model_table()
     }
 
     /// Add the findings of model rules that apply to `role`, except for the categories in
@@ -607,13 +607,10 @@ impl Matcher {
         findings: &mut Vec<Finding>,
     ) {
         let role_bit = 1u8 << role as u8;
-        let wanted: Vec<&ModelRule> = self
-            .model_rules
-            .iter()
-            .filter(|m| all_roles || self.roles[m.rule] & role_bit != 0)
-            .filter(|m| skip & 1 << m.category == 0)
-            .collect();
-        if wanted.is_empty() {
+        let wanted = |m: &&ModelRule| {
+            (all_roles || self.roles[m.rule] & role_bit != 0) && skip & 1 << m.category == 0
+        };
+        if !self.model_rules.iter().any(|m| wanted(&m)) {
             return;
         }
         let Some(model) = self.model() else {
@@ -622,7 +619,7 @@ impl Matcher {
         let margins = model.margins(&norm.text);
         let mut clauses: Option<Vec<(usize, usize, [f64; NCAT])>> = None;
         let before = findings.len();
-        for m in wanted {
+        for m in self.model_rules.iter().filter(wanted) {
             if margins[m.category] < m.min_margin {
                 continue;
             }

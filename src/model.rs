@@ -124,11 +124,9 @@ pub struct Model {
     /// … and, for speed, of single characters of the Basic Multilingual Plane (`NONE` when
     /// not in the vocabulary).
     bmp: Vec<u32>,
-    /// What scoring reads per n-gram, in one place (one cache miss, not three).
-    hot: Vec<Hot>,
+    /// Per n-gram (by vocabulary index): its key, and what scoring reads, in one place.
     grams: Vec<u64>,
-    idf: Vec<f32>,
-    weights: Vec<[f32; NCAT]>,
+    rows: Vec<Row>,
     bias: [f32; NCAT],
     /// Free text kept at the top of the table (how it was trained).
     pub comment: String,
@@ -138,7 +136,7 @@ const NONE: u32 = u32::MAX;
 
 /// Per n-gram: its weights, idf and whether a longer n-gram of the vocabulary starts with it.
 #[derive(Debug, Clone, Copy)]
-struct Hot {
+struct Row {
     weights: [f32; NCAT],
     idf: f32,
     extends: bool,
@@ -171,7 +169,8 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 impl Model {
-    /// Build the tables scoring reads from the vocabulary, idf and weights.
+    /// Fill in what scoring derives from the vocabulary: the table of single BMP characters
+    /// and which n-grams extend to longer ones.
     fn with_lookups(mut self) -> Model {
         self.bmp = vec![NONE; 0x10000];
         for (&k, &i) in &self.index {
@@ -179,16 +178,9 @@ impl Model {
                 self.bmp[k as usize] = i;
             }
         }
-        self.hot = (0..self.grams.len())
-            .map(|i| Hot {
-                weights: self.weights[i],
-                idf: self.idf[i],
-                extends: false,
-            })
-            .collect();
         for &k in &self.grams {
             if let Some(&i) = self.index.get(&(k >> 21)) {
-                self.hot[i as usize].extends = true;
+                self.rows[i as usize].extends = true;
             }
         }
         self
@@ -237,7 +229,7 @@ impl Model {
                         touched.push(i);
                     }
                     *c = c.saturating_add(1);
-                    self.hot[i as usize].extends
+                    self.rows[i as usize].extends
                 }
                 None => false,
             });
@@ -245,10 +237,10 @@ impl Model {
             let mut norm = 0f64;
             for &i in touched.iter() {
                 let i = i as usize;
-                let hot = &self.hot[i];
-                let v = tf_idf(counts[i], hot.idf) as f64;
+                let row = &self.rows[i];
+                let v = tf_idf(counts[i], row.idf) as f64;
                 norm += v * v;
-                for (d, w) in dot.iter_mut().zip(&hot.weights) {
+                for (d, w) in dot.iter_mut().zip(&row.weights) {
                     *d += v * *w as f64;
                 }
                 counts[i] = 0;
@@ -264,13 +256,13 @@ impl Model {
     pub fn top_grams(&self, cat: usize, n: usize) -> Vec<(String, f32)> {
         let mut order: Vec<usize> = (0..self.grams.len()).collect();
         order.sort_by(|&a, &b| {
-            let (wa, wb) = (self.weights[a][cat], self.weights[b][cat]);
+            let (wa, wb) = (self.rows[a].weights[cat], self.rows[b].weights[cat]);
             wb.total_cmp(&wa).then(a.cmp(&b))
         });
         order
             .into_iter()
             .take(n)
-            .map(|i| (unkey(self.grams[i]), self.weights[i][cat]))
+            .map(|i| (unkey(self.grams[i]), self.rows[i].weights[cat]))
             .collect()
     }
 
@@ -303,7 +295,7 @@ impl Model {
             .collect();
         rows.sort();
         for (gram, i) in rows {
-            row(&mut out, &gram, self.idf[i], &self.weights[i]);
+            row(&mut out, &gram, self.rows[i].idf, &self.rows[i].weights);
         }
         out
     }
@@ -335,10 +327,8 @@ impl Model {
         let mut model = Model {
             index: KeyMap::default(),
             bmp: Vec::new(),
-            hot: Vec::new(),
             grams: Vec::new(),
-            idf: Vec::new(),
-            weights: Vec::new(),
+            rows: Vec::new(),
             bias: [0.0; NCAT],
             comment,
         };
@@ -380,8 +370,11 @@ impl Model {
                 return Err((line, format!("n-gram `{}` listed twice", fields[0])));
             }
             model.grams.push(k);
-            model.idf.push(idf);
-            model.weights.push(w);
+            model.rows.push(Row {
+                weights: w,
+                idf,
+                extends: false,
+            });
         }
         if !saw_bias {
             return Err((header.0, "no `<bias>` row".into()));
@@ -486,13 +479,20 @@ pub fn train(docs: &[(String, [bool; NCAT])], opts: TrainOptions) -> Model {
         }
         bias[cat] = b as f32;
     }
+    let rows = weights
+        .into_iter()
+        .zip(idf)
+        .map(|(weights, idf)| Row {
+            weights,
+            idf,
+            extends: false,
+        })
+        .collect();
     Model {
         bmp: Vec::new(),
-        hot: Vec::new(),
         index,
         grams,
-        idf,
-        weights,
+        rows,
         bias,
         comment: String::new(),
     }

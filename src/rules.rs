@@ -49,6 +49,16 @@ pub fn category(id: &str) -> Option<Category> {
     CATEGORIES.iter().copied().find(|c| c.id == id)
 }
 
+impl Category {
+    /// Position in [`CATEGORIES`] (the model's weight column, the matcher's category bit).
+    pub fn index(self) -> usize {
+        CATEGORIES
+            .iter()
+            .position(|&c| c == self)
+            .expect("every category is one of CATEGORIES")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -693,6 +703,12 @@ impl Lexicon {
             "built-in lexicons are invalid: {errors:?}"
         );
         lex
+    }
+
+    /// The classifier table, parsed (`None` without one, or when it does not parse: see
+    /// [`Lexicon::model_error`]).
+    pub fn model_table(&self) -> Option<&Model> {
+        self.model.as_ref().and_then(|m| m.get().ok())
     }
 
     /// A problem with the classifier: `model` rules without a table, or a table that does not

@@ -2,7 +2,7 @@
 
 use crate::cli::LexiconArgs;
 use crate::model::Model;
-use crate::rules::{CATEGORIES, Rule, RuleKind};
+use crate::rules::{Rule, RuleKind};
 use std::fmt::Write as _;
 
 pub fn run(id: &str, lexicons: &LexiconArgs) -> Result<u8, String> {
@@ -11,7 +11,7 @@ pub fn run(id: &str, lexicons: &LexiconArgs) -> Result<u8, String> {
         let ids: Vec<&str> = lex.rules.iter().map(|r| r.id.as_str()).collect();
         format!("no rule `{id}`; rules: {}", ids.join(", "))
     })?;
-    let model = lex.model.as_ref().and_then(|m| m.get().ok());
+    let model = lex.model_table();
     print!("{}", explain(rule, model));
     Ok(0)
 }
@@ -59,10 +59,9 @@ pub fn explain(r: &Rule, model: Option<&Model>) -> String {
                 "模型 The classifier's probability for {} reaches {threshold}, and no other rule of the category hit; evidence: the clause scoring highest",
                 r.category.id
             );
-            let cat = CATEGORIES.iter().position(|c| *c == r.category);
-            if let (Some(m), Some(cat)) = (model, cat) {
+            if let Some(m) = model {
                 let grams: Vec<String> = m
-                    .top_grams(cat, TOP_GRAMS)
+                    .top_grams(r.category.index(), TOP_GRAMS)
                     .into_iter()
                     .map(|(g, w)| format!("{g} {w:+.2}"))
                     .collect();

@@ -34,8 +34,8 @@ pub fn run(cmd: ModelCommand) -> Result<u8, String> {
         }
         ModelCommand::Score { texts, lexicons } => {
             let lex = super::load_lexicon(&lexicons)?;
-            let source = lex.model.as_ref().ok_or("no model table loaded")?;
-            let model = source.get().map_err(|e| e.to_string())?;
+            // `load_lexicon` has reported a table that does not parse.
+            let model = lex.model_table().ok_or("no model table loaded")?;
             let texts = if texts.is_empty() {
                 std::io::read_to_string(std::io::stdin())
                     .map_err(|e| format!("stdin: {e}"))?
