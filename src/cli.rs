@@ -93,6 +93,9 @@ pub struct LexiconArgs {
     /// Do not load the lexicons built into dunscan.
     #[arg(long)]
     pub no_default_lexicons: bool,
+    /// Leave out the classifier's rules (`kind = "model"`): rules alone, faster.
+    #[arg(long)]
+    pub no_model: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -95,16 +95,18 @@ pub struct Matcher {
     exceptions: OnceLock<Option<AhoCorasick>>,
     exception_rules: Vec<Vec<u32>>,
     jieba: OnceLock<Jieba>,
-    /// Tells this matcher's entries in the per-thread cut cache from another matcher's.
+    /// Tells this matcher's entries in the per-thread caches from another matcher's.
     id: u64,
+    /// Remember the findings of short messages per thread (see [`Matcher::scan`]).
+    remember: bool,
 }
 
 /// Per thread: which matcher the cached cuts belong to, bytes of text cached, and the cuts
 /// (word boundaries as byte offsets, 0 and the length included) by text.
-type CutCache = (u64, usize, HashMap<Box<str>, Box<[u32]>>);
+type CutCache = (u64, usize, foldhash::HashMap<Box<str>, Box<[u32]>>);
 
 thread_local! {
-    static CUTS: RefCell<CutCache> = RefCell::new((0, 0, HashMap::new()));
+    static CUTS: RefCell<CutCache> = RefCell::new((0, 0, Default::default()));
 }
 
 /// Per-thread buffers of the first pass: the hits of one message (pattern, byte range), the
@@ -119,6 +121,28 @@ struct Scratch {
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
+
+/// Per thread: the findings of messages seen before, by role (with `all_roles`) and text.
+/// Collection logs repeat themselves (scripted greetings and reminders, SMS templates, `嗯`,
+/// `好的`): a message scanned once is not scanned again while it is remembered.
+struct Remembered {
+    owner: u64,
+    bytes: usize,
+    maps: [foldhash::HashMap<Box<str>, Box<[Finding]>>; 6],
+}
+
+thread_local! {
+    static REMEMBERED: RefCell<Remembered> = RefCell::new(Remembered {
+        owner: 0,
+        bytes: 0,
+        maps: Default::default(),
+    });
+}
+
+/// Bytes (text plus bookkeeping) a thread's memory of findings holds before it starts over.
+const REMEMBER_BYTES: usize = 4 << 20;
+/// Longer messages are rarely repeated word for word: they are not remembered.
+const REMEMBER_MAX_TEXT: usize = 512;
 
 /// Bytes of text a thread's cut cache holds before it starts over.
 const CUT_CACHE_BYTES: usize = 4 << 20;
@@ -318,9 +342,9 @@ impl Matcher {
         Matcher::build(lexicon, true)
     }
 
-    /// `split_singles: false` puts every term in the automaton (the slow path the tests
-    /// compare against).
-    fn build(lexicon: Lexicon, split_singles: bool) -> Matcher {
+    /// `fast: false` puts every term in the automaton and remembers nothing (the slow path
+    /// the tests compare against).
+    fn build(lexicon: Lexicon, fast: bool) -> Matcher {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut uses: Vec<Vec<PatternUse>> = Vec::new();
@@ -363,7 +387,7 @@ impl Matcher {
         let mut single_groups = vec![0u16; lexicon.rules.len()];
         for (pi, p) in patterns.iter().enumerate() {
             match single_char(p) {
-                Some(c) if split_singles && !keep.contains(p.as_str()) => {
+                Some(c) if fast && !keep.contains(p.as_str()) => {
                     singles.push((c, pi as u32));
                     for u in &uses[pi] {
                         single_groups[u.rule as usize] |= 1 << u.group;
@@ -425,6 +449,7 @@ impl Matcher {
             scope: OnceLock::new(),
             jieba: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            remember: fast,
         }
     }
 
@@ -553,8 +578,32 @@ impl Matcher {
 
     /// Findings in `text` said by `role`, sorted by position. With `all_roles`, every rule
     /// applies whoever spoke.
+    /// Findings depend on nothing but the text, the role and `all_roles`, so short messages
+    /// are remembered per thread and a repeated one is answered from memory.
     pub fn scan(&self, text: &str, role: Role, all_roles: bool) -> Vec<Finding> {
-        self.scan_with(text, role, all_roles, true)
+        if !self.remember || text.len() > REMEMBER_MAX_TEXT {
+            return self.scan_with(text, role, all_roles, true);
+        }
+        let slot = role as usize * 2 + all_roles as usize;
+        let known = REMEMBERED.with(|cell| {
+            let mut memory = cell.borrow_mut();
+            if memory.owner != self.id || memory.bytes > REMEMBER_BYTES {
+                memory.owner = self.id;
+                memory.bytes = 0;
+                memory.maps.iter_mut().for_each(|m| m.clear());
+            }
+            memory.maps[slot].get(text).map(|f| f.to_vec())
+        });
+        if let Some(findings) = known {
+            return findings;
+        }
+        let findings = self.scan_with(text, role, all_roles, true);
+        REMEMBERED.with(|cell| {
+            let mut memory = cell.borrow_mut();
+            memory.bytes += text.len() + 16 * findings.len() + 64;
+            memory.maps[slot].insert(text.into(), findings.as_slice().into());
+        });
+        findings
     }
 
     /// Every confirmed hit of every rule, overlapping ones included (no leftmost-longest
@@ -1300,6 +1349,49 @@ groups = [["公安局】"], ["欠款"]]
             }
         }
         assert!(findings > 500, "{findings} findings");
+    }
+
+    #[test]
+    fn remembered_findings_equal_fresh_ones_for_each_role() {
+        let fast = Matcher::new(Lexicon::builtin());
+        let slow = Matcher::build(Lexicon::builtin(), false);
+        assert!(fast.remember && !slow.remember);
+        let corpus = include_str!("../fixtures/corpus/dev.csv");
+        let lines: Vec<&str> = corpus.lines().skip(1).take(400).collect();
+        let mut flagged = 0;
+        // Every line twice per role and mode: the second answer comes from memory, and the
+        // same text said by someone else must not take the first speaker's answer.
+        for _ in 0..2 {
+            for line in &lines {
+                for role in [Role::Agent, Role::Customer, Role::Unknown] {
+                    for all_roles in [false, true] {
+                        let a = fast.scan(line, role, all_roles);
+                        assert_eq!(a, slow.scan(line, role, all_roles), "{line} {role:?}");
+                        flagged += usize::from(!a.is_empty());
+                    }
+                }
+            }
+        }
+        assert!(flagged > 400, "{flagged}");
+        let text = "你这个老赖，明天就上门找你";
+        for _ in 0..2 {
+            assert!(!fast.scan(text, Role::Agent, false).is_empty());
+            assert!(fast.scan(text, Role::Customer, false).is_empty());
+            assert!(!fast.scan(text, Role::Customer, true).is_empty());
+        }
+        // Another matcher (another lexicon) on the same thread does not read this one's memory.
+        let mut lex = Lexicon::builtin();
+        lex.rules.retain(|r| r.category.id != "insult");
+        let other = Matcher::new(lex);
+        let categories = |m: &Matcher| -> Vec<&str> {
+            m.scan(text, Role::Agent, false)
+                .iter()
+                .map(|f| m.rule(f).category.id)
+                .collect()
+        };
+        assert!(categories(&fast).contains(&"insult"));
+        assert!(!categories(&other).contains(&"insult"));
+        assert!(categories(&fast).contains(&"insult"));
     }
 
     #[test]

@@ -734,6 +734,13 @@ impl Lexicon {
         }
     }
 
+    /// Leave out the model rules and the classifier table.
+    pub fn drop_model(&mut self) {
+        self.rules
+            .retain(|r| !matches!(r.kind, RuleKind::Model { .. }));
+        self.model = None;
+    }
+
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
     }

@@ -70,6 +70,53 @@ fn the_shipped_model_reports_veiled_threats_with_the_original_clause() {
 }
 
 #[test]
+fn no_model_leaves_the_classifier_out_of_scan_and_eval() {
+    let out = run(&[
+        "scan",
+        "fixtures/model/veiled.csv",
+        "-f",
+        "csv",
+        "-q",
+        "--no-model",
+    ]);
+    // The veiled threats have no fixed wording: rules alone find nothing.
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(findings(&out.stdout).is_empty(), "{}", out.stdout);
+    // The same messages with labels, for eval.
+    let dir = tempfile::tempdir().unwrap();
+    let labelled = dir.path().join("veiled_labelled.csv");
+    let mut text = String::from("id,speaker,text,labels\n");
+    let original = std::fs::read_to_string("fixtures/model/veiled.csv").unwrap();
+    for (i, line) in original.lines().skip(1).enumerate() {
+        let label = if i == 1 || i == 4 { "threat" } else { "" };
+        text.push_str(&format!("{line},{label}\n"));
+    }
+    std::fs::write(&labelled, text).unwrap();
+    let labelled = labelled.to_str().unwrap();
+    let with = run(&["eval", labelled]);
+    let without = run(&["eval", labelled, "--no-model"]);
+    let threat_row = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("| threat |"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(
+        threat_row(&with.stdout).contains("| 2 | 2 | 0 | 0 |"),
+        "{}",
+        with.stdout
+    );
+    assert!(
+        threat_row(&without.stdout).contains("| 2 | 0 | 0 | 2 |"),
+        "{}",
+        without.stdout
+    );
+    let explain = run(&["explain", "THR-900", "--no-model"]);
+    assert_eq!(explain.code, 2);
+    assert!(explain.stderr.contains("THR-900"), "{}", explain.stderr);
+}
+
+#[test]
 fn explain_shows_the_threshold_and_the_heaviest_ngrams() {
     let out = run(&["explain", "THR-900"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

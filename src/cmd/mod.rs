@@ -45,6 +45,9 @@ pub fn load_lexicon(args: &LexiconArgs) -> Result<Lexicon, String> {
             return Err(format!("invalid lexicon:\n{}", shown.join("\n")));
         }
     }
+    if args.no_model {
+        lex.drop_model();
+    }
     if let Some(e) = lex.model_error() {
         return Err(format!("invalid lexicon:\n{e}"));
     }
