@@ -119,6 +119,7 @@ pub enum LexiconCommand {
 pub enum InputFormat {
     Auto,
     Lines,
+    Mixed,
     Transcript,
     Csv,
     Tsv,

@@ -105,6 +105,57 @@ fn speakers_all_includes_the_customers_words() {
     assert!(all_cats.contains(&(9, "insult".into())), "{all_cats:?}");
 }
 
+/// An export where transcript turns sit among SMS and notes: the turns of known speakers are
+/// taken apart (speaker, role, time, offsets into the turn's text), the rest are plain messages.
+#[test]
+fn mixed_export_reads_turns_among_plain_lines() {
+    let r = run(&["scan", "fixtures/mixed/export_20240402.txt", "-f", "csv"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rows = csv_rows(&r.stdout);
+    let cats = record_categories(&r.stdout);
+    // The customer's threat (5) and promise (9) are not the collector's words; the notes, the
+    // lawful SMS and the news line are clean.
+    assert_eq!(
+        cats,
+        [
+            (6, "insult".to_string()),
+            (6, "threat".to_string()),
+            (8, "disclosure".to_string())
+        ],
+        "{}",
+        r.stdout
+    );
+    let insult = rows.iter().find(|r| r["category"] == "insult").unwrap();
+    assert_eq!(insult["speaker"], "坐席");
+    assert_eq!(insult["role"], "agent");
+    assert_eq!(insult["time"], "00:00:15");
+    assert_eq!(insult["matched"], "老赖");
+    assert_eq!(
+        (insult["start"].as_str(), insult["end"].as_str()),
+        ("3", "5")
+    );
+    let sms = rows.iter().find(|r| r["record"] == "8").unwrap();
+    assert_eq!(sms["speaker"], "");
+    assert_eq!(sms["role"], "unknown");
+    assert!(
+        r.stderr
+            .contains("records: 9 read = 9 scanned + 0 rejected"),
+        "{}",
+        r.stderr
+    );
+    // Read as plain lines, the customer's threat is reported and the timestamps stay in the text.
+    let lines = run(&[
+        "scan",
+        "fixtures/mixed/export_20240402.txt",
+        "-f",
+        "csv",
+        "-i",
+        "lines",
+    ]);
+    let line_cats = record_categories(&lines.stdout);
+    assert!(line_cats.contains(&(5, "threat".into())), "{line_cats:?}");
+}
+
 #[test]
 fn plain_transcript_keeps_lawful_talk_clean() {
     let r = run(&[

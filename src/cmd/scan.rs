@@ -150,6 +150,7 @@ fn read_options(args: &ScanArgs) -> Result<ReadOptions, String> {
     let format = match args.input_format {
         InputFormat::Auto => None,
         InputFormat::Lines => Some(Format::Lines),
+        InputFormat::Mixed => Some(Format::Mixed),
         InputFormat::Transcript => Some(Format::Transcript),
         InputFormat::Csv => Some(Format::Csv),
         InputFormat::Tsv => Some(Format::Tsv),

@@ -88,6 +88,9 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Lines,
+    /// Plain lines among which some are turns of a known speaker (`坐席：…`): those are read
+    /// as turns, the rest as plain messages.
+    Mixed,
     Transcript,
     Csv,
     Tsv,
@@ -98,6 +101,7 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Lines => "lines",
+            Format::Mixed => "mixed",
             Format::Transcript => "transcript",
             Format::Csv => "csv",
             Format::Tsv => "tsv",

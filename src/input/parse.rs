@@ -65,18 +65,26 @@ pub fn split_turn(line: &str) -> (Option<&str>, Option<&str>, &str) {
     (time, None, rest.trim())
 }
 
-/// Does this sample of lines look like a transcript (most lines start with a known speaker)?
-pub fn looks_like_transcript<'a>(lines: impl Iterator<Item = &'a str>) -> bool {
+/// The speaker label of a line, if it is a turn of a known role (`坐席：…`, `[00:01] 客户: …`).
+fn known_turn(line: &str) -> bool {
+    matches!(split_turn(line), (_, Some(label), _) if Role::of_label(label) != Role::Unknown)
+}
+
+/// How a sample of plain-text lines is best read: a transcript when at least half of them are
+/// turns of a known speaker, mixed when some are, plain lines otherwise.
+pub fn sniff_text<'a>(lines: impl Iterator<Item = &'a str>) -> Format {
     let (mut total, mut turns) = (0, 0);
     for line in lines.filter(|l| !l.trim().is_empty()).take(50) {
         total += 1;
-        if let (_, Some(label), _) = split_turn(line)
-            && Role::of_label(label) != Role::Unknown
-        {
-            turns += 1;
-        }
+        turns += usize::from(known_turn(line));
     }
-    total > 0 && turns * 2 >= total
+    if total > 0 && turns * 2 >= total {
+        Format::Transcript
+    } else if turns > 0 {
+        Format::Mixed
+    } else {
+        Format::Lines
+    }
 }
 
 /// Find a field by explicit name, else by the common names; case-insensitive, trimmed.
@@ -195,39 +203,42 @@ fn push_line<'a>(info: &SourceInfo, record: u64, line: Cow<'a, str>, out: &mut P
             Ok(m) => out.messages.push(m),
             Err(r) => out.rejects.push(r),
         },
-        Format::Transcript => {
-            let message = match line {
-                Cow::Borrowed(line) => {
-                    let (time, speaker, text) = split_turn(line);
-                    Message {
-                        record,
-                        role: speaker.map(Role::of_label),
-                        speaker: speaker.map(Cow::Borrowed),
-                        time: time.map(Cow::Borrowed),
-                        text: Cow::Borrowed(text),
-                        ..Message::default()
-                    }
-                }
-                Cow::Owned(line) => {
-                    let (time, speaker, text) = split_turn(&line);
-                    let owned = |s: &str| Cow::Owned(s.to_string());
-                    Message {
-                        record,
-                        role: speaker.map(Role::of_label),
-                        speaker: speaker.map(owned),
-                        time: time.map(owned),
-                        text: owned(text),
-                        ..Message::default()
-                    }
-                }
-            };
-            out.messages.push(message);
-        }
+        Format::Transcript => out.messages.push(turn(record, line)),
+        Format::Mixed if known_turn(&line) => out.messages.push(turn(record, line)),
         _ => out.messages.push(Message {
             record,
             text: line,
             ..Message::default()
         }),
+    }
+}
+
+/// A transcript turn: time, speaker (and its role) and the text after the label.
+fn turn(record: u64, line: Cow<'_, str>) -> Message<'_> {
+    match line {
+        Cow::Borrowed(line) => {
+            let (time, speaker, text) = split_turn(line);
+            Message {
+                record,
+                role: speaker.map(Role::of_label),
+                speaker: speaker.map(Cow::Borrowed),
+                time: time.map(Cow::Borrowed),
+                text: Cow::Borrowed(text),
+                ..Message::default()
+            }
+        }
+        Cow::Owned(line) => {
+            let (time, speaker, text) = split_turn(&line);
+            let owned = |s: &str| Cow::Owned(s.to_string());
+            Message {
+                record,
+                role: speaker.map(Role::of_label),
+                speaker: speaker.map(owned),
+                time: time.map(owned),
+                text: owned(text),
+                ..Message::default()
+            }
+        }
     }
 }
 
@@ -268,13 +279,67 @@ mod tests {
     }
 
     #[test]
-    fn sniffs_transcripts() {
-        assert!(looks_like_transcript(
-            ["坐席：你好", "客户：嗯", "", "坐席：还钱"].into_iter()
-        ));
-        assert!(!looks_like_transcript(
-            ["【某某金融】您的账单已逾期", "今天天气不错"].into_iter()
-        ));
+    fn sniffs_transcripts_mixed_text_and_plain_lines() {
+        let sniff = |lines: &[&str]| sniff_text(lines.iter().copied());
+        assert_eq!(
+            sniff(&["坐席：你好", "客户：嗯", "", "坐席：还钱"]),
+            Format::Transcript
+        );
+        assert_eq!(
+            sniff(&[
+                "今天天气不错",
+                "[00:01:02] 坐席：还钱",
+                "新闻：股市上涨",
+                "周末去公园"
+            ]),
+            Format::Mixed
+        );
+        assert_eq!(
+            sniff(&[
+                "【某某金融】您的账单已逾期",
+                "今天天气不错",
+                "新闻：股市上涨"
+            ]),
+            Format::Lines
+        );
+    }
+
+    #[test]
+    fn mixed_text_takes_apart_only_turns_of_known_speakers() {
+        let p = parse_lines(
+            &info(Format::Mixed),
+            1,
+            "今天天气不错\n[00:01:02] 客户：你个骗子\n新闻：股市上涨\n坐席: 明天上门\n".as_bytes(),
+        );
+        type Row<'a> = (u64, Option<Role>, Option<&'a str>, Option<&'a str>, &'a str);
+        let got: Vec<Row> = p
+            .messages
+            .iter()
+            .map(|m| {
+                (
+                    m.record,
+                    m.role,
+                    m.speaker.as_deref(),
+                    m.time.as_deref(),
+                    m.text.as_ref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, None, None, None, "今天天气不错"),
+                (
+                    2,
+                    Some(Role::Customer),
+                    Some("客户"),
+                    Some("00:01:02"),
+                    "你个骗子"
+                ),
+                (3, None, None, None, "新闻：股市上涨"),
+                (4, Some(Role::Agent), Some("坐席"), None, "明天上门"),
+            ]
+        );
     }
 
     #[test]

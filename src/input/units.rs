@@ -7,7 +7,7 @@
 
 use super::archive;
 use super::decode::{self, Decoded, Detected, Forced, decode_record};
-use super::parse::{Parsed, find_field, looks_like_transcript};
+use super::parse::{Parsed, find_field, sniff_text};
 use super::walk::{Input, describe};
 use super::{
     CALL_NAMES, Columns, Format, ID_NAMES, Message, Reject, RejectReason, Role, SPEAKER_NAMES,
@@ -232,10 +232,8 @@ fn guess_format(ext: &str, prefix: &[u8], detected: &Detected) -> Format {
     };
     if text.trim_start().starts_with('{') {
         Format::Jsonl
-    } else if looks_like_transcript(text.lines()) {
-        Format::Transcript
     } else {
-        Format::Lines
+        sniff_text(text.lines())
     }
 }
 
