@@ -67,10 +67,13 @@ impl Role {
 
     /// The role of a speaker label such as `坐席`, `客服小王`, `Customer` or `借款人A`.
     pub fn of_label(label: &str) -> Role {
-        let l = label.trim().to_lowercase();
-        if AGENT_LABELS.iter().any(|a| l.starts_with(a)) {
+        let l = label.trim().as_bytes();
+        // The labels are Chinese or ASCII: ASCII case folding is all they need.
+        let starts =
+            |p: &&str| l.len() >= p.len() && l[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+        if AGENT_LABELS.iter().any(starts) {
             Role::Agent
-        } else if CUSTOMER_LABELS.iter().any(|c| l.starts_with(c)) {
+        } else if CUSTOMER_LABELS.iter().any(starts) {
             Role::Customer
         } else {
             Role::Unknown
