@@ -48,7 +48,11 @@ pub fn load_lexicon(args: &LexiconArgs) -> Result<Lexicon, String> {
     if args.no_model {
         lex.drop_model();
     }
-    if let Some(e) = lex.model_error() {
+    // The built-in table is parsed on first use (the tests check that it parses); a user's
+    // lexicon may bring its own table or model rules without one: check those now.
+    if !args.lexicon.is_empty()
+        && let Some(e) = lex.model_error()
+    {
         return Err(format!("invalid lexicon:\n{e}"));
     }
     if lex.rules.is_empty() {
