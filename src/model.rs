@@ -119,7 +119,8 @@ fn each_gram(chars: &[char], max_n: usize, mut known: impl FnMut(u64) -> bool) {
 /// The trained classifier.
 #[derive(Debug, Clone)]
 pub struct Model {
-    /// Vocabulary index of every n-gram …
+    /// Vocabulary index of every n-gram, with [`EXTENDS`] set when a longer n-gram of the
+    /// vocabulary starts with it (scoring reads the flag without touching the row) …
     index: KeyMap<u32>,
     /// … and, for speed, of single characters of the Basic Multilingual Plane (`NONE` when
     /// not in the vocabulary).
@@ -133,13 +134,14 @@ pub struct Model {
 }
 
 const NONE: u32 = u32::MAX;
+/// The bit of an [`Model::index`] value that says the n-gram extends to a longer one.
+const EXTENDS: u32 = 1 << 31;
 
-/// Per n-gram: its weights, idf and whether a longer n-gram of the vocabulary starts with it.
+/// Per n-gram: its weights and idf.
 #[derive(Debug, Clone, Copy)]
 struct Row {
     weights: [f32; NCAT],
     idf: f32,
-    extends: bool,
 }
 
 /// Per thread: characters of the text being scored, n-gram counts by vocabulary index and the
@@ -172,15 +174,21 @@ impl Model {
     /// Fill in what scoring derives from the vocabulary: the table of single BMP characters
     /// and which n-grams extend to longer ones.
     fn with_lookups(mut self) -> Model {
+        let mut extends = vec![false; self.grams.len()];
+        for &k in &self.grams {
+            if let Some(&i) = self.index.get(&(k >> 21)) {
+                extends[(i & !EXTENDS) as usize] = true;
+            }
+        }
+        for i in self.index.values_mut() {
+            if extends[(*i & !EXTENDS) as usize] {
+                *i |= EXTENDS;
+            }
+        }
         self.bmp = vec![NONE; 0x10000];
         for (&k, &i) in &self.index {
             if k < 0x10000 {
                 self.bmp[k as usize] = i;
-            }
-        }
-        for &k in &self.grams {
-            if let Some(&i) = self.index.get(&(k >> 21)) {
-                self.rows[i as usize].extends = true;
             }
         }
         self
@@ -223,13 +231,14 @@ impl Model {
                 }
             };
             each_gram(chars, MAX_N, |k| match lookup(k) {
-                Some(i) => {
+                Some(flagged) => {
+                    let i = flagged & !EXTENDS;
                     let c = &mut counts[i as usize];
                     if *c == 0 {
                         touched.push(i);
                     }
                     *c = c.saturating_add(1);
-                    self.rows[i as usize].extends
+                    flagged & EXTENDS != 0
                 }
                 None => false,
             });
@@ -370,11 +379,7 @@ impl Model {
                 return Err((line, format!("n-gram `{}` listed twice", fields[0])));
             }
             model.grams.push(k);
-            model.rows.push(Row {
-                weights: w,
-                idf,
-                extends: false,
-            });
+            model.rows.push(Row { weights: w, idf });
         }
         if !saw_bias {
             return Err((header.0, "no `<bias>` row".into()));
@@ -482,11 +487,7 @@ pub fn train(docs: &[(String, [bool; NCAT])], opts: TrainOptions) -> Model {
     let rows = weights
         .into_iter()
         .zip(idf)
-        .map(|(weights, idf)| Row {
-            weights,
-            idf,
-            extends: false,
-        })
+        .map(|(weights, idf)| Row { weights, idf })
         .collect();
     Model {
         bmp: Vec::new(),
