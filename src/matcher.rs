@@ -1083,8 +1083,9 @@ impl Matcher {
                     && seg.is_boundary(from + m.end())
             })
         };
-        // The claim may run over several clauses (`冒充法院发送“传票”，称欠网贷要坐牢，均为诈骗`).
-        found(seg.sentence(c.start).0, c.start, ScopeWord::Reported)
+        // The claim may run over several clauses (`冒充法院发送“传票”，称欠网贷要坐牢，均为诈骗`),
+        // and the cue may name the speaker inside the hit (`同事在电话里说要去您老家`).
+        found(seg.sentence(c.start).0, c.end, ScopeWord::Reported)
             && found(c.end, seg.text.len(), ScopeWord::Refuted)
     }
 }
@@ -1420,6 +1421,16 @@ groups = [["公安局】"], ["欠款"]]
         assert_eq!(
             categories("听说你想跑？我们上门找你，不要相信你能躲掉"),
             ["threat"]
+        );
+        // A supervisor quoting a colleague in order to apologise; phrases quoted as forbidden.
+        assert!(
+            categories(
+                "上周那位同事在电话里说要去您老家找人，这个说法是违规的，我代表公司跟您道歉"
+            )
+            .is_empty()
+        );
+        assert!(
+            categories("培训时领导讲，“坐牢”“告诉你家人”这几句话谁说谁走人，您放心").is_empty()
         );
         // A reported claim that is not refuted stands, and so does the collector's own one.
         assert_eq!(
