@@ -65,7 +65,7 @@ pub fn split_turn(line: &str) -> (Option<&str>, Option<&str>, &str) {
     (time, None, rest.trim())
 }
 
-/// The speaker label of a line, if it is a turn of a known role (`坐席：…`, `[00:01] 客户: …`).
+/// Is this line a turn of a speaker whose role is known (`坐席：…`, `[00:01] 客户: …`)?
 fn known_turn(line: &str) -> bool {
     matches!(split_turn(line), (_, Some(label), _) if Role::of_label(label) != Role::Unknown)
 }
