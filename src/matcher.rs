@@ -128,6 +128,7 @@ thread_local! {
 struct Remembered {
     owner: u64,
     bytes: usize,
+    /// One map per role and `all_roles` (three roles × two).
     maps: [foldhash::HashMap<Box<str>, Box<[Finding]>>; 6],
 }
 
@@ -578,6 +579,7 @@ impl Matcher {
 
     /// Findings in `text` said by `role`, sorted by position. With `all_roles`, every rule
     /// applies whoever spoke.
+    ///
     /// Findings depend on nothing but the text, the role and `all_roles`, so short messages
     /// are remembered per thread and a repeated one is answered from memory.
     pub fn scan(&self, text: &str, role: Role, all_roles: bool) -> Vec<Finding> {
