@@ -1434,6 +1434,9 @@ groups = [["公安局】"], ["欠款"]]
         assert!(
             categories("培训时领导讲，“坐牢”“告诉你家人”这几句话谁说谁走人，您放心").is_empty()
         );
+        // ASCII quotation marks and corner brackets quote as well.
+        assert!(categories("什么\"拘留十五天\"，根本没这回事，欠钱不还不会被拘留").is_empty());
+        assert!(categories("你说那个人讲「要去你老家找你爸」，他已经被公司处理了").is_empty());
         // A reported claim that is not refuted stands, and so does the collector's own one.
         assert_eq!(
             categories("有人说会联系你家人，我们就是要联系你家人"),
