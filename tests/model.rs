@@ -33,6 +33,14 @@ fn findings(csv_text: &str) -> Vec<(String, String, String, String, String, Stri
         .collect()
 }
 
+/// The threat row of an `eval` or `model cv` table (empty when there is none).
+fn threat_row(table: &str) -> &str {
+    table
+        .lines()
+        .find(|l| l.starts_with("| threat |"))
+        .unwrap_or_default()
+}
+
 #[test]
 fn the_shipped_model_reports_veiled_threats_with_the_original_clause() {
     let out = run(&["scan", "fixtures/model/veiled.csv", "-f", "csv", "-q"]);
@@ -95,12 +103,6 @@ fn no_model_leaves_the_classifier_out_of_scan_and_eval() {
     let labelled = labelled.to_str().unwrap();
     let with = run(&["eval", labelled]);
     let without = run(&["eval", labelled, "--no-model"]);
-    let threat_row = |s: &str| {
-        s.lines()
-            .find(|l| l.starts_with("| threat |"))
-            .map(str::to_string)
-            .unwrap_or_default()
-    };
     assert!(
         threat_row(&with.stdout).contains("| 2 | 2 | 0 | 0 |"),
         "{}",
@@ -207,11 +209,7 @@ fn train_score_check_and_cross_validate_a_small_corpus() {
     let out = run(&args);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("18 messages, 3-fold"), "{}", out.stdout);
-    let threat_row = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("| threat |"))
-        .unwrap();
+    let threat_row = threat_row(&out.stdout);
     // No term rules: the rules alone find nothing; the model adds the six threats.
     assert!(threat_row.contains("| 1.000 / 0.000 |"), "{threat_row}");
     assert!(threat_row.contains("(+6)"), "{threat_row}");
