@@ -635,6 +635,11 @@ impl Matcher {
             0
         };
         self.model_findings(&norm, role, all_roles, skip, &mut findings);
+        // Rules that give way are judged last, against everything else found (for `lexicon
+        // check`, they too speak for themselves).
+        if longest_per_category {
+            self.give_way(&mut findings);
+        }
         findings
     }
 
@@ -856,6 +861,25 @@ impl Matcher {
             .collect();
         findings.sort_by_key(|f| (f.start, f.end, f.rule));
         (findings, dropped)
+    }
+
+    /// Drop the findings of rules that give way (`yields_to`) to a category that another
+    /// finding (of a rule that gives way to nothing, a model rule included) has in this message.
+    fn give_way(&self, findings: &mut Vec<Finding>) {
+        let rules = &self.lexicon.rules;
+        if findings.iter().all(|f| rules[f.rule].yields_to.is_empty()) {
+            return;
+        }
+        let found = findings
+            .iter()
+            .filter(|f| rules[f.rule].yields_to.is_empty())
+            .fold(0u8, |bits, f| bits | category_bit(rules[f.rule].category));
+        findings.retain(|f| {
+            !rules[f.rule]
+                .yields_to
+                .iter()
+                .any(|&y| found & category_bit(y) != 0)
+        });
     }
 
     /// Turn the aligned parts of one rule into candidates.
@@ -1214,6 +1238,56 @@ basis = "测试"
                 (m.rule(f).id.clone(), s)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_rule_that_gives_way_is_dropped_where_its_categories_are_found() {
+        let m = matcher_of(
+            r#"
+category = "threat"
+[[rule]]
+id = "THR-902"
+severity = "medium"
+description = "撇清责任"
+basis = "b"
+terms = ["别说我没提醒"]
+yields_to = ["false_legal"]
+[[rule]]
+id = "THR-903"
+severity = "high"
+description = "伤害"
+basis = "b"
+terms = ["打断你的腿"]
+[[rule]]
+id = "LEG-901"
+category = "false_legal"
+severity = "high"
+description = "坐牢"
+basis = "b"
+terms = ["坐牢"]
+"#,
+        );
+        // Alone, the disclaimer is the threat.
+        assert_eq!(
+            hits(&m, "你再拖，别说我没提醒"),
+            vec![("THR-902".to_string(), "别说我没提醒".to_string())]
+        );
+        // After an invented legal consequence it only colours that claim …
+        assert_eq!(
+            hits(&m, "不还就坐牢，别说我没提醒"),
+            vec![("LEG-901".to_string(), "坐牢".to_string())]
+        );
+        // … and a real threat in the same message stays.
+        assert_eq!(
+            hits(&m, "不还就坐牢，打断你的腿，别说我没提醒"),
+            vec![
+                ("LEG-901".to_string(), "坐牢".to_string()),
+                ("THR-903".to_string(), "打断你的腿".to_string()),
+            ]
+        );
+        // `lexicon check` reads each rule on its own.
+        let all = m.scan_with("不还就坐牢，别说我没提醒", Role::Agent, false, false);
+        assert!(all.iter().any(|f| m.rule(f).id == "THR-902"));
     }
 
     #[test]

@@ -138,6 +138,10 @@ pub struct Rule {
     /// Negation cues for this rule only, on top of the shared ones (`你自己` before a
     /// disclosure: the debtor is advised to tell their family, nobody threatens to).
     pub cues: Vec<String>,
+    /// Categories this rule gives way to: in a message where a rule of one of them (that
+    /// gives way to nothing) also hits, this rule's hits are dropped (`别说我们没提醒` after an
+    /// invented legal consequence only colours that claim; it threatens nothing more).
+    pub yields_to: Vec<Category>,
     pub roles: Vec<Role>,
     pub examples: Vec<String>,
     pub counter_examples: Vec<String>,
@@ -321,6 +325,8 @@ struct RuleDe {
     negatable: Option<bool>,
     #[serde(default)]
     cues: Vec<Spanned<String>>,
+    #[serde(default)]
+    yields_to: Vec<Spanned<String>>,
     roles: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     examples: Vec<String>,
@@ -568,6 +574,27 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
             &err,
         );
         let cues = norm_list(&r.cues, "negation cue", &id, &mut errors, &err);
+        let mut yields_to = Vec::new();
+        for y in &r.yields_to {
+            match self::category(y.get_ref()) {
+                Some(c) if Some(c) == category => errors.push(err(
+                    y.span(),
+                    format!("rule {id}: `yields_to` names the rule's own category"),
+                )),
+                Some(c) if !yields_to.contains(&c) => yields_to.push(c),
+                Some(_) => errors.push(err(
+                    y.span(),
+                    format!("rule {id}: `yields_to` names `{}` twice", y.get_ref()),
+                )),
+                None => errors.push(err(
+                    y.span(),
+                    format!(
+                        "rule {id}: unknown category `{}` in `yields_to`",
+                        y.get_ref()
+                    ),
+                )),
+            }
+        }
         let mut roles = Vec::new();
         match &r.roles {
             None => roles.extend([Role::Agent, Role::Unknown]),
@@ -599,6 +626,7 @@ pub fn parse_file(name: &str, text: &str) -> (Lexicon, Vec<LexiconError>) {
                 exception_suffixes,
                 negatable: r.negatable.unwrap_or(true),
                 cues,
+                yields_to,
                 roles,
                 examples: r.examples,
                 counter_examples: r.counter_examples,
@@ -941,6 +969,23 @@ terms = ["b"]
         assert_eq!(
             errors[0].to_string(),
             "c.toml:3: rule DIS-901: a cooccur rule has at most 16 groups"
+        );
+    }
+
+    #[test]
+    fn yields_to_names_other_known_categories_once() {
+        let (_, errors) = parse_file(
+            "y.toml",
+            "category = \"threat\"\n[[rule]]\nid = \"THR-901\"\nseverity = \"high\"\ndescription = \"x\"\nbasis = \"y\"\nterms = [\"a\"]\nyields_to = [\"threat\", \"legal\", \"insult\", \"insult\"]\n",
+        );
+        let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "y.toml:8: rule THR-901: `yields_to` names the rule's own category",
+                "y.toml:8: rule THR-901: unknown category `legal` in `yields_to`",
+                "y.toml:8: rule THR-901: `yields_to` names `insult` twice",
+            ]
         );
     }
 

@@ -94,6 +94,18 @@ pub fn explain(r: &Rule, model: Option<&Model>) -> String {
     if !r.cues.is_empty() {
         let _ = writeln!(s, "本规则的否定词 Own negation cues: {}", r.cues.join("、"));
     }
+    if !r.yields_to.is_empty() {
+        let names: Vec<String> = r
+            .yields_to
+            .iter()
+            .map(|c| format!("{}（{}）", c.id, c.zh))
+            .collect();
+        let _ = writeln!(
+            s,
+            "同一消息里另有这些类别的发现时不报 Gives way to: {}",
+            names.join("、")
+        );
+    }
     let roles: Vec<&str> = r.roles.iter().map(|x| x.as_str()).collect();
     if matches!(r.kind, RuleKind::Model { .. }) {
         let _ = writeln!(s, "角色 Roles: {}", roles.join(", "));
