@@ -47,16 +47,22 @@ fn the_shipped_model_reports_veiled_threats_with_the_original_clause() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     let f = findings(&out.stdout);
     // Record 2: a collector describes the son's school and route: no fixed wording, the model
-    // reports it at low severity with the clause that weighs most.
+    // reports it at low severity with the clause that weighs most (which of the two telling
+    // clauses that is depends on the trained table), at its character offsets in the original.
+    let two: Vec<_> = f.iter().filter(|x| x.0 == "2").collect();
+    assert_eq!(two.len(), 1, "{f:?}");
+    let (_, rule, severity, start, end, matched) = two[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str()),
+        ("THR-900", "low"),
+        "{f:?}"
+    );
+    let clauses = [
+        ("0", "11", "你儿子是在三中读初二吧"),
+        ("18", "27", "放学一般走哪条路啊"),
+    ];
     assert!(
-        f.contains(&(
-            "2".into(),
-            "THR-900".into(),
-            "low".into(),
-            "0".into(),
-            "11".into(),
-            "你儿子是在三中读初二吧".into()
-        )),
+        clauses.contains(&(start.as_str(), end.as_str(), matched.as_str())),
         "{f:?}"
     );
     // Record 5 is in traditional characters: the evidence is the original text, at character
