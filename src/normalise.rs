@@ -173,7 +173,7 @@ fn classes() -> &'static [u8] {
                 None => CHANGES,
                 Some(c) => {
                     let mut f = 0;
-                    if !is_stable(c) || is_traditional(c) {
+                    if !is_stable(c) || is_traditional(c) || mandarin_pronoun(c).is_some() {
                         f |= CHANGES;
                     }
                     if is_han(c) {
@@ -294,6 +294,26 @@ fn to_simplified(mut p: Vec<Piece>) -> Vec<Piece> {
     out
 }
 
+/// Dialect pronouns read as their Mandarin counterparts, so that one rule covers them all:
+/// Wu 侬 and Min 汝 (you), Henan 恁 (you, your), northern 俺 (I, we). Each is one character
+/// for one, so the evidence still points at the original character.
+fn mandarin_pronoun(c: char) -> Option<char> {
+    match c {
+        '侬' | '汝' | '恁' => Some('你'),
+        '俺' => Some('我'),
+        _ => None,
+    }
+}
+
+fn to_mandarin_pronouns(mut p: Vec<Piece>) -> Vec<Piece> {
+    for q in p.iter_mut() {
+        if let Some(m) = mandarin_pronoun(q.0) {
+            q.0 = m;
+        }
+    }
+    p
+}
+
 /// Normalise one message.
 pub fn normalise(original: &str) -> Normalised<'_> {
     if is_plain(original) {
@@ -307,7 +327,9 @@ pub fn normalise(original: &str) -> Normalised<'_> {
 
 /// The full pipeline, without the fast path for text that needs no change.
 fn normalise_slow(original: &str) -> Normalised<'_> {
-    let pieces = to_simplified(strip_separators(strip_readings(fold(original))));
+    let pieces = to_mandarin_pronouns(to_simplified(strip_separators(strip_readings(fold(
+        original,
+    )))));
     let mut text = String::with_capacity(original.len() + 8);
     let mut spans: Vec<(u32, u32)> = Vec::with_capacity(original.len() + 8);
     for (c, s, e) in pieces {
@@ -471,6 +493,18 @@ mod tests {
             "加微信(wechat)在(3天)内"
         );
         assert_eq!(normalise("老(ㄌㄠˇ)赖").text, "老赖");
+    }
+
+    #[test]
+    fn dialect_pronouns_read_as_mandarin_with_original_offsets() {
+        let n = normalise("侬老婆晓得伐？恁家在哪俺们都知道");
+        assert_eq!(n.text, "你老婆晓得伐？你家在哪我们都知道");
+        // 恁 is the 8th character: the evidence maps back to it.
+        assert_eq!(
+            n.original_span(byte_of_char(&n.text, 7), byte_of_char(&n.text, 9)),
+            (7, 9)
+        );
+        assert_eq!(normalise("汝").text, "你");
     }
 
     #[test]
