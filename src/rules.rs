@@ -726,7 +726,9 @@ impl Lexicon {
             BUILTIN_MODEL.0.to_string(),
             Cow::Borrowed(BUILTIN_MODEL.1),
         ));
-        debug_assert!(
+        // A broken built-in lexicon would silently lose its broken rules: fail loudly instead
+        // (the test suite and `lexicon check lexicons` keep this from ever reaching a release).
+        assert!(
             errors.is_empty(),
             "built-in lexicons are invalid: {errors:?}"
         );
