@@ -327,9 +327,9 @@ pub fn normalise(original: &str) -> Normalised<'_> {
 
 /// The full pipeline, without the fast path for text that needs no change.
 fn normalise_slow(original: &str) -> Normalised<'_> {
-    let pieces = to_mandarin_pronouns(to_simplified(strip_separators(strip_readings(fold(
-        original,
-    )))));
+    let pieces = strip_separators(strip_readings(fold(original)));
+    // After t2s: a traditional 儂 becomes 侬 first, then 你.
+    let pieces = to_mandarin_pronouns(to_simplified(pieces));
     let mut text = String::with_capacity(original.len() + 8);
     let mut spans: Vec<(u32, u32)> = Vec::with_capacity(original.len() + 8);
     for (c, s, e) in pieces {
